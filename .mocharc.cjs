@@ -1,0 +1,7 @@
+'use strict';
+module.exports = {
+  import: 'tsx',
+  reporter: require.resolve('./test/support/count-reporter.cjs'),
+  spec: ['test/unit/**/*.test.ts', 'test/api/**/*.test.ts'],
+  timeout: 20000,
+};

@@ -1,0 +1,57 @@
+// Bundles the service (ESM, dependencies left to node_modules) and, where present, the
+// extension and webview. Output goes to dist/ (git-ignored).
+import { build } from 'esbuild';
+import { chmod, writeFile } from 'node:fs/promises';
+
+const targets = {
+  server: async () => {
+    await build({
+      entryPoints: { 'server/cli': 'server/cli.ts', 'server/sqlite-worker': 'server/engines/sqlite-worker.ts' },
+      outdir: 'dist',
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      sourcemap: true,
+      banner: { js: '#!/usr/bin/env node' },
+      logLevel: 'warning',
+    });
+    await chmod('dist/server/cli.js', 0o755);
+  },
+  // CommonJS for the extension host; the nested package.json keeps Node from reading it as
+  // ESM under this "type": "module" package.
+  extension: async () => {
+    await build({
+      entryPoints: { extension: 'extension/extension.ts' },
+      outdir: 'dist/extension',
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode'],
+      sourcemap: true,
+      logLevel: 'warning',
+    });
+    await writeFile('dist/extension/package.json', '{"type":"commonjs"}\n');
+  },
+  // The pages run in the webview's browser: one classic script with the vscode-elements used.
+  webview: async () => {
+    await build({
+      entryPoints: { main: 'webview/main.ts', pages: 'webview/pages.css' },
+      outdir: 'dist/webview',
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      minify: true,
+      sourcemap: true,
+      logLevel: 'warning',
+    });
+  },
+};
+
+const wanted = process.argv.slice(2);
+for (const [name, run] of Object.entries(targets)) {
+  if (wanted.length === 0 || wanted.includes(name)) await run();
+}

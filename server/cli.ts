@@ -1,0 +1,103 @@
+// jit-server: starts the service, or `jit-server audit verify` checks the audit log's chain.
+import { once } from 'node:events';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { serve } from '@hono/node-server';
+import { verifyAuditLog } from './audit/verify.js';
+import { ConfigError, loadConfigFile } from './config/load.js';
+import { DEMO_TOKENS, demoConfig } from './demo/demo-config.js';
+import { seedDemoDatabases } from './demo/seed.js';
+import { openService } from './service.js';
+
+const USAGE = `usage: jit-server [--config FILE] [--data-dir DIR] [--host 127.0.0.1] [--port 8787]
+       jit-server audit verify [--data-dir DIR]`;
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function verify(dataDir: string): Promise<number> {
+  const file = join(dataDir, 'audit.jsonl');
+  const result = await verifyAuditLog(file);
+  if (result.ok) {
+    process.stdout.write(`${JSON.stringify({ event: 'audit.verified', file, entries: result.entries })}\n`);
+    return 0;
+  }
+  process.stdout.write(`${JSON.stringify({ event: 'audit.broken', file, line: result.line, reason: result.reason, verifiedEntries: result.entries })}\n`);
+  log(`audit log ${file} is broken at line ${result.line}: ${result.reason}`);
+  return 1;
+}
+
+async function start(values: { config?: string; 'data-dir'?: string; host: string; port: string }): Promise<void> {
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be 0-65535, got "${values.port}"`);
+  const dataDir = resolve(values['data-dir'] ?? '.jit-data');
+  const configFile = values.config && resolve(values.config);
+  const config = configFile ? await loadConfigFile(configFile) : demoConfig();
+  if (!configFile) seedDemoDatabases(join(dataDir, 'demo-data'));
+  const service = await openService({
+    dataDir,
+    seed: () => config,
+    seedDir: configFile ? dirname(configFile) : dataDir,
+    log,
+  });
+  const server = serve({ fetch: service.app.fetch, hostname: values.host, port });
+  await once(server, 'listening');
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const host = values.host.includes(':') ? `[${values.host}]` : values.host;
+  process.stdout.write(`${JSON.stringify({ event: 'listening', url: `http://${host}:${actualPort}` })}\n`);
+  log(`Just-in-Time Access service on http://${host}:${actualPort} (data in ${dataDir})`);
+  if (!configFile) {
+    log('Demo users and their tokens (send "Authorization: Bearer <token>"):');
+    for (const [user, token] of Object.entries(DEMO_TOKENS)) log(`  ${user.padEnd(6)} ${token}`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: draining requests`);
+    // Stop accepting; let in-flight requests finish; long-lived SSE streams are cut after a grace period.
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), 5000).unref();
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    await closed;
+    await service.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      'data-dir': { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8787' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals[0] === 'audit' && positionals[1] === 'verify' && positionals.length === 2) {
+    return verify(resolve(values['data-dir'] ?? '.jit-data'));
+  }
+  if (positionals.length) throw new ConfigError(`unknown command "${positionals.join(' ')}"\n${USAGE}`);
+  await start(values);
+  return -1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    log(err instanceof Error && !(err instanceof TypeError) ? `jit-server: ${err.message}` : `jit-server: ${String((err as Error)?.stack ?? err)}`);
+    process.exit(2);
+  },
+);

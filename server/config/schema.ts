@@ -1,0 +1,153 @@
+// The configuration file (see CONTRACT.md), validated with zod. Unknown fields are errors:
+// a typo in a security setting must not be silently ignored.
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+export const durationString = z
+  .string()
+  .refine((s) => parseDuration(s) !== undefined, { message: 'must be a duration like "30s", "15m", "2h" or "7d"' });
+
+export const WORKSPACE_ROLES = ['workspaceAdmin', 'workspaceDBA', 'workspaceMember'] as const;
+export const PROJECT_ROLES = ['projectOwner', 'projectDeveloper', 'sqlEditorUser', 'projectExporter'] as const;
+export const MASKING_ALGORITHMS = ['full', 'partial', 'md5'] as const;
+export const ENGINES = ['sqlite', 'postgres', 'mysql'] as const;
+
+export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
+export type ProjectRole = (typeof PROJECT_ROLES)[number];
+export type MaskingAlgorithm = (typeof MASKING_ALGORITHMS)[number];
+
+export const workspaceSettingsSchema = z
+  .object({
+    enableDataExport: z.boolean().default(true),
+    maxGrantDuration: durationString.default('7d'),
+    minGrantDuration: durationString.default('1m'),
+    pendingRequestTtl: durationString.default('24h'),
+    reminderBefore: durationString.default('15m'),
+    queryTimeout: durationString.default('30s'),
+    maxResultRows: z.number().int().positive().max(1_000_000).default(10_000),
+    maxExportRows: z.number().int().positive().max(100_000_000).default(1_000_000),
+  })
+  .strict();
+export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;
+
+export const userSchema = z
+  .object({
+    id: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, "_", "." or "-"'),
+    name: z.string().min(1).max(200),
+    email: z.string().email(),
+    token: z.string().min(8, 'must be at least 8 characters').max(512),
+    workspaceRole: z.enum(WORKSPACE_ROLES),
+  })
+  .strict();
+
+export const instanceSchema = z.discriminatedUnion('engine', [
+  z.object({ id: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/), engine: z.literal('sqlite'), path: z.string().min(1) }).strict(),
+  z.object({ id: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/), engine: z.literal('postgres'), url: z.string().url() }).strict(),
+  z.object({ id: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/), engine: z.literal('mysql'), url: z.string().url() }).strict(),
+]);
+export type InstanceConfig = z.infer<typeof instanceSchema>;
+
+/** "<instance>/<database>" */
+export const databaseRef = z.string().regex(/^[a-zA-Z0-9_-]{1,64}\/[a-zA-Z0-9_$-]{1,128}$/, 'must be "<instance>/<database>"');
+
+export const projectSettingsSchema = z
+  .object({ allowRequestRole: z.boolean().default(true), jitAccess: z.boolean().default(true) })
+  .strict();
+export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
+
+export const memberSchema = z
+  .object({
+    user: z.string().min(1),
+    roles: z.array(z.enum(PROJECT_ROLES)).min(1),
+  })
+  .strict();
+
+export const projectSchema = z
+  .object({
+    id: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/),
+    name: z.string().min(1).max(200),
+    settings: projectSettingsSchema.default({ allowRequestRole: true, jitAccess: true }),
+    members: z.array(memberSchema).default([]),
+    databases: z
+      .array(z.object({ name: databaseRef, environment: z.string().min(1).max(64).default('prod') }).strict())
+      .default([]),
+  })
+  .strict();
+export type ProjectConfig = z.infer<typeof projectSchema>;
+
+export const maskingRuleSchema = z
+  .object({
+    database: databaseRef,
+    table: z.string().min(1),
+    column: z.string().min(1),
+    algorithm: z.enum(MASKING_ALGORITHMS).default('full'),
+  })
+  .strict();
+export type MaskingRule = z.infer<typeof maskingRuleSchema>;
+
+export const approvalRuleSchema = z
+  .object({
+    title: z.string().min(1).max(200),
+    condition: z.string().min(1).max(4000),
+    steps: z.array(z.array(z.enum([...WORKSPACE_ROLES, ...PROJECT_ROLES])).min(1)).max(10),
+  })
+  .strict();
+export type ApprovalRule = z.infer<typeof approvalRuleSchema>;
+
+export const APPROVAL_SOURCES = ['REQUEST_ACCESS', 'REQUEST_ROLE'] as const;
+export type ApprovalSource = (typeof APPROVAL_SOURCES)[number];
+
+export const approvalRulesSchema = z
+  .object({
+    REQUEST_ACCESS: z.array(approvalRuleSchema).max(5000).default([]),
+    REQUEST_ROLE: z.array(approvalRuleSchema).max(5000).default([]),
+  })
+  .strict();
+export type ApprovalRules = z.infer<typeof approvalRulesSchema>;
+
+export const configObjectSchema = z
+  .object({
+    workspace: workspaceSettingsSchema.default(workspaceSettingsSchema.parse({})),
+    users: z.array(userSchema).default([]),
+    instances: z.array(instanceSchema).default([]),
+    projects: z.array(projectSchema).default([]),
+    masking: z.array(maskingRuleSchema).default([]),
+    approvalRules: approvalRulesSchema.default({ REQUEST_ACCESS: [], REQUEST_ROLE: [] }),
+  })
+  .strict();
+
+export const configSchema = configObjectSchema.superRefine((cfg, ctx) => {
+    const ids = (xs: { id: string }[], path: string) => {
+      const seen = new Set<string>();
+      xs.forEach((x, i) => {
+        if (seen.has(x.id)) ctx.addIssue({ code: 'custom', path: [path, i, 'id'], message: `duplicate id "${x.id}"` });
+        seen.add(x.id);
+      });
+    };
+    ids(cfg.users, 'users');
+    ids(cfg.instances, 'instances');
+    ids(cfg.projects, 'projects');
+    const users = new Set(cfg.users.map((u) => u.id));
+    const instances = new Set(cfg.instances.map((i) => i.id));
+    const tokens = new Set<string>();
+    cfg.users.forEach((u, i) => {
+      if (tokens.has(u.token)) ctx.addIssue({ code: 'custom', path: ['users', i, 'token'], message: 'token is used by another user' });
+      tokens.add(u.token);
+    });
+    cfg.projects.forEach((p, pi) => {
+      p.members.forEach((m, mi) => {
+        if (!users.has(m.user)) ctx.addIssue({ code: 'custom', path: ['projects', pi, 'members', mi, 'user'], message: `unknown user "${m.user}"` });
+      });
+      p.databases.forEach((d, di) => {
+        if (!instances.has(d.name.split('/')[0])) {
+          ctx.addIssue({ code: 'custom', path: ['projects', pi, 'databases', di, 'name'], message: `unknown instance in "${d.name}"` });
+        }
+      });
+    });
+    const wsMin = parseDuration(cfg.workspace.minGrantDuration)!;
+    const wsMax = parseDuration(cfg.workspace.maxGrantDuration)!;
+    if (wsMin > wsMax) {
+      ctx.addIssue({ code: 'custom', path: ['workspace', 'minGrantDuration'], message: 'must not exceed maxGrantDuration' });
+    }
+  });
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,34 @@
+// Every state change runs through here: one ledger transaction, whose audit entries are
+// appended (and fsync'ed) before it commits — so no change is ever unaudited — and whose
+// events go out only after it committed.
+import type { AuditEvent } from '../audit/audit-log.js';
+import type { ServiceEvent } from '../events/bus.js';
+import type { LedgerTx } from '../store/ledger.js';
+import type { Deps } from './deps.js';
+import type { DomainError } from './errors.js';
+
+export interface Effects {
+  audit(event: AuditEvent): void;
+  emit(users: string[], event: ServiceEvent): void;
+  /** Commit what was done so far, then fail the call with this error (e.g. "it just expired"). */
+  failAfterCommit(error: DomainError): void;
+}
+
+export async function change<T>(deps: Deps, fn: (tx: LedgerTx, fx: Effects) => Promise<T>): Promise<T> {
+  const events: [string[], ServiceEvent][] = [];
+  let failure: DomainError | undefined;
+  const result = await deps.ledger.transaction(async (tx) => {
+    const audits: AuditEvent[] = [];
+    const value = await fn(tx, {
+      audit: (e) => audits.push(e),
+      emit: (users, e) => events.push([users, e]),
+      failAfterCommit: (e) => (failure = e),
+    });
+    for (const entry of audits) await deps.audit.append(entry, deps.clock.now());
+    return value;
+  });
+  for (const [users, event] of events) deps.events.publish(users, event);
+  deps.onCommit?.();
+  if (failure) throw failure;
+  return result;
+}

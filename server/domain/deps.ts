@@ -1,0 +1,26 @@
+// What the domain needs from the outside world, injected so tests swap clock and stores.
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Engine } from '../engines/engine.js';
+import type { EventBus } from '../events/bus.js';
+import type { ConfigStore } from '../store/config-store.js';
+import type { Ledger } from '../store/ledger.js';
+import type { Clock } from './clock.js';
+
+export interface Deps {
+  clock: Clock;
+  config: ConfigStore;
+  ledger: Ledger;
+  audit: AuditLog;
+  engines: Map<string, Engine>;
+  events: EventBus;
+  /** Called after each committed change, so the expiry scheduler can re-arm its timer. */
+  onCommit?: () => void;
+}
+
+/** The caller of an operation, with what the audit log records about where it came from. */
+export interface Actor {
+  id: string;
+  workspaceRole: 'workspaceAdmin' | 'workspaceDBA' | 'workspaceMember';
+  clientAddress?: string;
+  userAgent?: string;
+}

@@ -1,0 +1,74 @@
+// Grants after their request: reading them, revoking them, and the expiry check at the
+// instant of use that every data operation goes through.
+import { reviewsProject, rolesIn } from './access.js';
+import { iso } from './clock.js';
+import { change } from './change.js';
+import type { Actor, Deps } from './deps.js';
+import { denied, notFound, precondition } from './errors.js';
+import { expireGrant } from './expiry.js';
+import type { Grant, GrantState } from './types.js';
+
+export async function getGrant(deps: Deps, actor: Actor, id: string): Promise<Grant> {
+  const grant = await deps.ledger.getGrant(id);
+  if (!grant) throw notFound(`Grant "${id}" does not exist`);
+  if (grant.requester !== actor.id && !(await reviewsProject(deps.ledger, await deps.config.read(), actor, grant.project, deps.clock.now()))) {
+    throw denied('Only the holder of a grant and the project owners can see it');
+  }
+  return grant;
+}
+
+export async function listOwnGrants(deps: Deps, actor: Actor, state?: GrantState) {
+  return deps.ledger.listGrants({ requester: actor.id, state });
+}
+
+export async function listProjectGrants(deps: Deps, actor: Actor, project: string, state?: GrantState, user?: string) {
+  const config = await deps.config.read();
+  if (!config.projects.some((p) => p.id === project)) throw notFound(`Project "${project}" does not exist`);
+  if (!(await reviewsProject(deps.ledger, config, actor, project, deps.clock.now()))) {
+    throw denied('Only project owners, workspace DBAs and admins can review the grants of a project');
+  }
+  return deps.ledger.listGrants({ project, state, requester: user });
+}
+
+export async function revokeGrant(deps: Deps, actor: Actor, id: string, reason?: string) {
+  const config = await deps.config.read();
+  return change(deps, async (tx, fx) => {
+    const grant = await tx.getGrant(id);
+    if (!grant) throw notFound(`Grant "${id}" does not exist`);
+    const owner =
+      actor.workspaceRole === 'workspaceAdmin' ||
+      (await rolesIn(tx, config, actor.id, grant.project, deps.clock.now())).some((r) => r.role === 'projectOwner');
+    if (grant.requester !== actor.id && !owner) throw denied('Only the holder, the project owners and workspace admins can revoke a grant');
+    const now = deps.clock.now();
+    if (grant.state === 'ACTIVE' && now >= grant.expireTime!) throw precondition(`Grant ${id} already expired at ${iso(grant.expireTime!)}`);
+    if (grant.state !== 'ACTIVE') throw precondition(`Grant ${id} is ${grant.state.toLowerCase()}, not active; only active grants can be revoked`);
+    grant.state = 'REVOKED';
+    grant.revokeTime = now;
+    grant.revokedBy = actor.id;
+    await tx.putGrant(grant);
+    fx.audit({ actor: actor.id, action: 'grant.revoked', project: grant.project, grantId: id, requestId: grant.requestId, clientAddress: actor.clientAddress, userAgent: actor.userAgent, detail: { reason } });
+    fx.emit([grant.requester], { type: 'grant.revoked', data: { grantId: id, project: grant.project, by: actor.id, reason } });
+    return grant;
+  });
+}
+
+/**
+ * The grant the actor may use right now for `database`, or an error saying why not. Expiry is
+ * exact: at or after expireTime the grant is expired here and now (and recorded so).
+ */
+export async function usableGrant(deps: Deps, actor: Actor, id: string, database: string | undefined, purpose: 'run' | 'export') {
+  const grant = await deps.ledger.getGrant(id);
+  if (!grant) throw notFound(`Grant "${id}" does not exist`);
+  if (grant.requester !== actor.id) throw denied('Only the holder of a grant can use it');
+  const now = deps.clock.now();
+  if (grant.state === 'ACTIVE' && now >= grant.expireTime!) {
+    await expireGrant(deps, grant, now);
+    throw precondition(`Grant ${id} expired at ${iso(grant.expireTime!)}; request access again`);
+  }
+  if (grant.state === 'PENDING') throw precondition(`Grant ${id} is still waiting for approval`);
+  if (grant.state !== 'ACTIVE') throw precondition(`Grant ${id} is ${grant.state.toLowerCase()}; request access again`);
+  if (purpose === 'export' && !grant.export) throw denied(`Grant ${id} does not include export; request access with Export`);
+  const target = database ?? grant.databases[0];
+  if (!grant.databases.includes(target)) throw precondition(`Grant ${id} does not cover database "${target}"; it covers ${grant.databases.join(', ')}`);
+  return { grant, database: target };
+}

@@ -1,0 +1,85 @@
+// The one interface every database engine implements. The domain talks only to this;
+// engines know nothing about grants, users or masking policy.
+
+export type EngineKind = 'sqlite' | 'postgres' | 'mysql';
+
+/** Where a result column's values come from, when the driver can tell. */
+export interface ColumnSource {
+  table: string;
+  column: string;
+  /** The table's schema where the engine has schemas (PostgreSQL); absent otherwise. */
+  schema?: string;
+}
+
+export interface EngineColumn {
+  name: string;
+  /** The engine's own type name, lower case ("integer", "text", "numeric", …); "" if unknown. */
+  type: string;
+  /**
+   * Lineage reported by the driver: the base table column this result column is a plain
+   * copy of. `null` when the column is computed (an expression, an aggregate) or the driver
+   * cannot tell — masking then falls back to what the statement reads (fail closed).
+   */
+  source: ColumnSource | null;
+}
+
+export interface RunLimits {
+  /** Statement time limit; exceeded → EngineError kind "timeout". */
+  timeoutMs: number;
+  /** Rows to return at most; more rows set `truncated`. */
+  maxRows: number;
+  /** Aborting stops the statement on the server (client went away). */
+  signal?: AbortSignal;
+}
+
+/** JSON-safe cell: bigints and decimals as strings, dates RFC 3339, bytes base64. */
+export type Cell = string | number | boolean | null;
+
+export interface EngineResult {
+  columns: EngineColumn[];
+  rows: Cell[][];
+  truncated: boolean;
+}
+
+/** A result read incrementally: columns first, then rows in batches, with back-pressure. */
+export interface EngineCursor {
+  columns: EngineColumn[];
+  /** Yields batches of rows until the statement is exhausted or `maxRows` is reached. */
+  batches(): AsyncIterable<Cell[][]>;
+  /** After `batches()` ended: true when it stopped at `maxRows` with more rows left. */
+  readonly truncated: boolean;
+  /** Stops the statement and releases its connection; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+export type EngineErrorKind =
+  | 'timeout' // statement ran past its limit
+  | 'unavailable' // cannot connect / server down
+  | 'not_found' // database does not exist
+  | 'read_only' // the engine refused a write
+  | 'invalid' // the engine refused the statement (syntax, unknown column, …)
+  | 'aborted'; // the caller aborted
+
+/**
+ * Raised by engines with a message safe to show a user: no driver internals, no
+ * connection strings, no data values.
+ */
+export class EngineError extends Error {
+  constructor(
+    readonly kind: EngineErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+export interface Engine {
+  readonly kind: EngineKind;
+  /** Runs one read-only statement in a read-only session and returns at most maxRows rows. */
+  query(database: string, sql: string, limits: RunLimits): Promise<EngineResult>;
+  /** Like query, but streams rows (for exports of up to maxRows rows). */
+  open(database: string, sql: string, limits: RunLimits): Promise<EngineCursor>;
+  /** Closes pools, workers and connections. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,41 @@
+// Shared Hono types and small helpers for the route modules.
+import { OpenAPIHono, type z } from '@hono/zod-openapi';
+import type { Actor, Deps } from '../domain/deps.js';
+import { invalid } from '../domain/errors.js';
+import { formatZodError } from '../config/load.js';
+import { ErrorBody } from './schemas.js';
+
+export type AppEnv = { Variables: { actor: Actor } };
+
+export function router() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const first = result.error.issues[0];
+        throw invalid(formatZodError(result.error), first ? { field: first.path.join('.') } : undefined);
+      }
+    },
+  });
+}
+
+export const json = <T extends z.ZodType>(schema: T, description = 'OK') => ({
+  content: { 'application/json': { schema } },
+  description,
+});
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { 'application/json': { schema } }, required: true },
+});
+
+/** The error responses every authenticated route may give. */
+export const errors = {
+  400: json(ErrorBody, 'Invalid argument'),
+  401: json(ErrorBody, 'Missing or unknown token'),
+  403: json(ErrorBody, 'Permission denied'),
+  404: json(ErrorBody, 'Not found'),
+  409: json(ErrorBody, 'Wrong state: feature off, not active, already decided'),
+} as const;
+
+export const secured = [{ bearer: [] }];
+
+export type RouteDeps = Deps;

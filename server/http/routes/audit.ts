@@ -1,0 +1,29 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Deps } from '../../domain/deps.js';
+import { denied, invalid } from '../../domain/errors.js';
+import { errors, json, router, secured } from '../env.js';
+import { AuditEntry } from '../schemas.js';
+
+const list = createRoute({
+  method: 'get', path: '/audit', security: secured,
+  request: {
+    query: z.object({
+      grant: z.string().max(64).optional(),
+      user: z.string().max(64).optional(),
+      action: z.string().max(64).optional(),
+      since: z.string().max(40).optional().openapi({ description: 'RFC 3339 time; entries at or after it' }),
+      limit: z.coerce.number().int().min(1).max(10_000).default(100),
+    }),
+  },
+  responses: { 200: json(z.object({ entries: z.array(AuditEntry) })), 400: errors[400], 401: errors[401], 403: errors[403] },
+});
+
+export const auditRoutes = (deps: Deps) =>
+  router().openapi(list, async (c) => {
+    if (c.get('actor').workspaceRole !== 'workspaceAdmin') throw denied('Only workspace admins can read the audit log');
+    const q = c.req.valid('query');
+    const since = q.since === undefined ? undefined : Date.parse(q.since);
+    if (since !== undefined && Number.isNaN(since)) throw invalid('since must be an RFC 3339 time', { field: 'since' });
+    const entries = await deps.audit.query({ grantId: q.grant, user: q.user, action: q.action, since, limit: q.limit });
+    return c.json({ entries }, 200);
+  });

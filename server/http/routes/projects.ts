@@ -1,0 +1,95 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { isReviewer, rolesIn, visibleProject } from '../../domain/access.js';
+import { change } from '../../domain/change.js';
+import type { Deps } from '../../domain/deps.js';
+import { denied } from '../../domain/errors.js';
+import { listProjectGrants } from '../../domain/grants.js';
+import { createAccessRequest, createRoleRequest } from '../../domain/requests.js';
+import { grantView, requestView } from '../../domain/wire.js';
+import type { ProjectConfig } from '../../config/schema.js';
+import type { State } from '../../store/config-store.js';
+import { errors, json, jsonBody, router, secured } from '../env.js';
+import { AccessRequestBody, Grant, GrantStateQuery, Project, ProjectParam, ProjectSettings, ProjectSettingsPatch, Request, RoleRequestBody } from '../schemas.js';
+
+function projectView(state: State, p: ProjectConfig) {
+  const names = new Set(p.databases.map((d) => d.name));
+  return {
+    id: p.id,
+    name: p.name,
+    settings: p.settings,
+    databases: p.databases.map((d) => ({ ...d, engine: state.instances.find((i) => i.id === d.name.split('/')[0])?.engine ?? 'unknown' })),
+    maskedColumns: state.masking.filter((m) => names.has(m.database)),
+  };
+}
+
+const listProjects = createRoute({ method: 'get', path: '/projects', security: secured, responses: { 200: json(z.object({ projects: z.array(Project) })), 401: errors[401] } });
+const getProject = createRoute({ method: 'get', path: '/projects/{p}', security: secured, request: { params: ProjectParam }, responses: { 200: json(Project), 401: errors[401], 403: errors[403], 404: errors[404] } });
+const patchProjectSettings = createRoute({
+  method: 'patch', path: '/projects/{p}/settings', security: secured,
+  request: { params: ProjectParam, ...jsonBody(ProjectSettingsPatch) },
+  responses: { 200: json(ProjectSettings), ...errors },
+});
+const postAccessRequest = createRoute({
+  method: 'post', path: '/projects/{p}/access-requests', security: secured,
+  request: { params: ProjectParam, ...jsonBody(AccessRequestBody) },
+  responses: { 201: json(z.object({ request: Request, grant: Grant }), 'Created'), ...errors },
+});
+const postRoleRequest = createRoute({
+  method: 'post', path: '/projects/{p}/role-requests', security: secured,
+  request: { params: ProjectParam, ...jsonBody(RoleRequestBody) },
+  responses: { 201: json(z.object({ request: Request }), 'Created'), ...errors },
+});
+const listGrantsOfProject = createRoute({
+  method: 'get', path: '/projects/{p}/grants', security: secured,
+  request: { params: ProjectParam, query: z.object({ state: GrantStateQuery.optional(), user: z.string().max(64).optional() }) },
+  responses: { 200: json(z.object({ grants: z.array(Grant) })), ...errors },
+});
+
+export const projectRoutes = (deps: Deps) =>
+  router()
+    .openapi(listProjects, async (c) => {
+      const actor = c.get('actor');
+      const state = await deps.config.read();
+      const now = deps.clock.now();
+      const projects = [];
+      for (const p of state.projects) {
+        if (isReviewer(actor) || (await rolesIn(deps.ledger, state, actor.id, p.id, now)).length) projects.push(projectView(state, p));
+      }
+      return c.json({ projects }, 200);
+    })
+    .openapi(getProject, async (c) => {
+      const state = await deps.config.read();
+      const { project } = await visibleProject(deps.ledger, state, c.get('actor'), c.req.valid('param').p, deps.clock.now());
+      return c.json(projectView(state, project), 200);
+    })
+    .openapi(patchProjectSettings, async (c) => {
+      const actor = c.get('actor');
+      const id = c.req.valid('param').p;
+      const state = await deps.config.read();
+      const { roles } = await visibleProject(deps.ledger, state, actor, id, deps.clock.now());
+      if (actor.workspaceRole !== 'workspaceAdmin' && !roles.some((r) => r.role === 'projectOwner')) {
+        throw denied('Only project owners and workspace admins can change project settings');
+      }
+      const patch = c.req.valid('json');
+      await change(deps, async (_tx, fx) => {
+        fx.audit({ actor: actor.id, action: 'settings.changed', project: id, clientAddress: actor.clientAddress, userAgent: actor.userAgent, detail: { project: patch } });
+      });
+      const next = await deps.config.update((draft) => {
+        const p = draft.projects.find((x) => x.id === id)!;
+        p.settings = { ...p.settings, ...patch };
+      });
+      return c.json(next.projects.find((x) => x.id === id)!.settings, 200);
+    })
+    .openapi(postAccessRequest, async (c) => {
+      const { request, grant } = await createAccessRequest(deps, c.get('actor'), c.req.valid('param').p, c.req.valid('json'));
+      return c.json({ request: requestView(request), grant: grantView(grant) }, 201);
+    })
+    .openapi(postRoleRequest, async (c) => {
+      const { request } = await createRoleRequest(deps, c.get('actor'), c.req.valid('param').p, c.req.valid('json'));
+      return c.json({ request: requestView(request) }, 201);
+    })
+    .openapi(listGrantsOfProject, async (c) => {
+      const q = c.req.valid('query');
+      const grants = await listProjectGrants(deps, c.get('actor'), c.req.valid('param').p, q.state, q.user);
+      return c.json({ grants: grants.map(grantView) }, 200);
+    });

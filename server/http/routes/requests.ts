@@ -1,0 +1,35 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Deps } from '../../domain/deps.js';
+import { cancelRequest, decideRequest, getRequest, listRequests } from '../../domain/requests.js';
+import { requestView } from '../../domain/wire.js';
+import { errors, json, jsonBody, router, secured } from '../env.js';
+import { CommentBody, IdParam, Request, RequestStatusQuery } from '../schemas.js';
+
+const list = createRoute({
+  method: 'get', path: '/requests', security: secured,
+  request: { query: z.object({ project: z.string().max(64).optional(), status: RequestStatusQuery.optional(), view: z.enum(['mine', 'to-approve']).optional() }) },
+  responses: { 200: json(z.object({ requests: z.array(Request) })), 400: errors[400], 401: errors[401] },
+});
+const get = createRoute({ method: 'get', path: '/requests/{id}', security: secured, request: { params: IdParam }, responses: { 200: json(Request), ...errors } });
+const decision = (path: string) =>
+  createRoute({ method: 'post', path, security: secured, request: { params: IdParam, ...jsonBody(CommentBody) }, responses: { 200: json(Request), ...errors } });
+const approve = decision('/requests/{id}/approve');
+const reject = decision('/requests/{id}/reject');
+const cancel = decision('/requests/{id}/cancel');
+
+export const requestRoutes = (deps: Deps) =>
+  router()
+    .openapi(list, async (c) => c.json({ requests: (await listRequests(deps, c.get('actor'), c.req.valid('query'))).map(requestView) }, 200))
+    .openapi(get, async (c) => c.json(requestView(await getRequest(deps, c.get('actor'), c.req.valid('param').id)), 200))
+    .openapi(approve, async (c) => {
+      const r = await decideRequest(deps, c.get('actor'), c.req.valid('param').id, 'APPROVED', c.req.valid('json').comment);
+      return c.json(requestView(r!), 200);
+    })
+    .openapi(reject, async (c) => {
+      const r = await decideRequest(deps, c.get('actor'), c.req.valid('param').id, 'REJECTED', c.req.valid('json').comment);
+      return c.json(requestView(r!), 200);
+    })
+    .openapi(cancel, async (c) => {
+      const r = await cancelRequest(deps, c.get('actor'), c.req.valid('param').id, c.req.valid('json').comment);
+      return c.json(requestView(r!), 200);
+    });

@@ -1,0 +1,52 @@
+import { createRoute } from '@hono/zod-openapi';
+import { APPROVAL_SOURCES } from '../../config/schema.js';
+import { change } from '../../domain/change.js';
+import type { Actor, Deps } from '../../domain/deps.js';
+import { denied, invalid } from '../../domain/errors.js';
+import { checkCondition } from '../../policy/cel.js';
+import type { ApprovalRules as Rules } from '../../config/schema.js';
+import { errors, json, jsonBody, router, secured } from '../env.js';
+import { ApprovalRules } from '../schemas.js';
+
+/** Type-checks every condition; the first bad one is named with its position. */
+export function checkRules(rules: Rules): { message: string; details: Record<string, unknown> } | undefined {
+  for (const source of APPROVAL_SOURCES) {
+    for (const [index, rule] of rules[source].entries()) {
+      const problem = checkCondition(source, rule.condition);
+      if (problem) {
+        const where = problem.line ? ` at line ${problem.line}, column ${problem.column}` : '';
+        return {
+          message: `${source} rule ${index + 1} ("${rule.title}"): ${problem.message}${where}`,
+          details: { field: `${source}.${index}.condition`, source, index, title: rule.title, line: problem.line, column: problem.column },
+        };
+      }
+    }
+  }
+  return undefined;
+}
+
+const mayManage = (actor: Actor) => actor.workspaceRole === 'workspaceAdmin' || actor.workspaceRole === 'workspaceDBA';
+
+const get = createRoute({ method: 'get', path: '/approval-rules', security: secured, responses: { 200: json(ApprovalRules), 401: errors[401], 403: errors[403] } });
+const put = createRoute({ method: 'put', path: '/approval-rules', security: secured, request: jsonBody(ApprovalRules), responses: { 200: json(ApprovalRules), 400: errors[400], 401: errors[401], 403: errors[403] } });
+
+export const ruleRoutes = (deps: Deps) =>
+  router()
+    .openapi(get, async (c) => {
+      if (!mayManage(c.get('actor'))) throw denied('Only workspace admins and DBAs can see the approval rules');
+      return c.json((await deps.config.read()).approvalRules, 200);
+    })
+    .openapi(put, async (c) => {
+      const actor = c.get('actor');
+      if (!mayManage(actor)) throw denied('Only workspace admins and DBAs can change the approval rules');
+      const rules = c.req.valid('json');
+      const problem = checkRules(rules);
+      if (problem) throw invalid(problem.message, problem.details);
+      await change(deps, async (_tx, fx) => {
+        fx.audit({ actor: actor.id, action: 'rules.changed', clientAddress: actor.clientAddress, userAgent: actor.userAgent, detail: { rules } });
+      });
+      const state = await deps.config.update((draft) => {
+        draft.approvalRules = rules;
+      });
+      return c.json(state.approvalRules, 200);
+    });

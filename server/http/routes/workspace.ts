@@ -1,0 +1,35 @@
+import { createRoute } from '@hono/zod-openapi';
+import { change } from '../../domain/change.js';
+import type { Deps } from '../../domain/deps.js';
+import { denied, invalid } from '../../domain/errors.js';
+import { parseDuration } from '../../config/duration.js';
+import { errors, json, jsonBody, router, secured } from '../env.js';
+import { WorkspaceSettings, WorkspaceSettingsPatch } from '../schemas.js';
+
+const getSettings = createRoute({ method: 'get', path: '/workspace/settings', security: secured, responses: { 200: json(WorkspaceSettings), 401: errors[401] } });
+const patchSettings = createRoute({
+  method: 'patch', path: '/workspace/settings', security: secured,
+  request: jsonBody(WorkspaceSettingsPatch),
+  responses: { 200: json(WorkspaceSettings), 400: errors[400], 401: errors[401], 403: errors[403] },
+});
+
+export const workspaceRoutes = (deps: Deps) =>
+  router()
+    .openapi(getSettings, async (c) => c.json((await deps.config.read()).workspace, 200))
+    .openapi(patchSettings, async (c) => {
+      const actor = c.get('actor');
+      if (actor.workspaceRole !== 'workspaceAdmin') throw denied('Only workspace admins can change workspace settings');
+      const patch = c.req.valid('json');
+      const merged = { ...(await deps.config.read()).workspace, ...patch };
+      if (parseDuration(merged.minGrantDuration)! > parseDuration(merged.maxGrantDuration)!) {
+        throw invalid('minGrantDuration must not exceed maxGrantDuration', { field: 'minGrantDuration' });
+      }
+      // The audit entry is written before the new settings take effect.
+      await change(deps, async (_tx, fx) => {
+        fx.audit({ actor: actor.id, action: 'settings.changed', clientAddress: actor.clientAddress, userAgent: actor.userAgent, detail: { workspace: patch } });
+      });
+      const state = await deps.config.update((draft) => {
+        draft.workspace = merged;
+      });
+      return c.json(state.workspace, 200);
+    });

@@ -1,0 +1,177 @@
+// Request and response schemas: one source for validation, types and the OpenAPI document.
+import { z } from '@hono/zod-openapi';
+import { DURATION_PATTERN } from '../config/duration.js';
+import { PROJECT_ROLES, WORKSPACE_ROLES, MASKING_ALGORITHMS } from '../config/schema.js';
+import { GRANT_STATES, REQUEST_STATUSES } from '../domain/types.js';
+
+const Duration = z.string().regex(DURATION_PATTERN, 'must look like "30m", "2h" or "1d"').openapi({ example: '2h' });
+const Time = z.string().openapi({ format: 'date-time', example: '2026-11-25T21:00:00.000Z' });
+const DatabaseRef = z.string().min(1).max(200).openapi({ example: 'demo/hr' });
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.enum(['INVALID_ARGUMENT', 'UNAUTHENTICATED', 'PERMISSION_DENIED', 'NOT_FOUND', 'FAILED_PRECONDITION', 'PAYLOAD_TOO_LARGE', 'INTERNAL', 'UNAVAILABLE', 'DEADLINE_EXCEEDED']),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .openapi('Error');
+
+export const IdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: '1' }) });
+export const ProjectParam = z.object({ p: z.string().min(1).max(64).openapi({ param: { name: 'p', in: 'path' }, example: 'shop' }) });
+
+export const Grant = z
+  .object({
+    id: z.string(),
+    project: z.string(),
+    requester: z.string(),
+    requestId: z.string(),
+    databases: z.array(z.string()),
+    statement: z.string(),
+    export: z.boolean(),
+    unmask: z.boolean(),
+    reason: z.string(),
+    duration: z.string(),
+    state: z.enum(GRANT_STATES),
+    createTime: Time,
+    activateTime: Time.optional(),
+    expireTime: Time.optional(),
+    revokeTime: Time.optional(),
+    revokedBy: z.string().optional(),
+  })
+  .openapi('Grant');
+
+const Step = z.object({
+  roles: z.array(z.string()),
+  approver: z.string().optional(),
+  decision: z.enum(['APPROVED', 'REJECTED']).optional(),
+  comment: z.string().optional(),
+  time: Time.optional(),
+});
+
+export const Request = z
+  .object({
+    id: z.string(),
+    type: z.enum(['ACCESS_GRANT', 'ROLE_GRANT']),
+    project: z.string(),
+    creator: z.string(),
+    status: z.enum(REQUEST_STATUSES),
+    payload: z.record(z.string(), z.unknown()),
+    grantId: z.string().optional(),
+    bindingId: z.string().optional(),
+    rule: z.object({ title: z.string(), source: z.enum(['REQUEST_ACCESS', 'REQUEST_ROLE']), index: z.number().int().nullable() }),
+    steps: z.array(Step),
+    currentStep: z.number().int(),
+    createTime: Time,
+    expireTime: Time,
+    decideTime: Time.optional(),
+  })
+  .openapi('Request');
+
+export const AccessRequestBody = z
+  .object({
+    databases: z.array(DatabaseRef).min(1).max(50),
+    statement: z.string().min(1).max(100_000),
+    export: z.boolean().optional(),
+    unmask: z.boolean().optional(),
+    duration: Duration,
+    reason: z.string().min(1).max(2000),
+  })
+  .strict()
+  .openapi('AccessRequestBody');
+
+export const RoleRequestBody = z
+  .object({
+    role: z.enum(PROJECT_ROLES),
+    databases: z.array(DatabaseRef).min(1).max(50),
+    duration: Duration,
+    reason: z.string().min(1).max(2000),
+  })
+  .strict()
+  .openapi('RoleRequestBody');
+
+export const CommentBody = z.object({ comment: z.string().max(2000).optional() }).strict();
+export const RevokeBody = z.object({ reason: z.string().max(2000).optional() }).strict();
+
+export const Me = z
+  .object({
+    user: z.object({ id: z.string(), name: z.string(), email: z.string() }),
+    workspaceRole: z.enum(WORKSPACE_ROLES),
+    projects: z.array(
+      z.object({ id: z.string(), name: z.string(), roles: z.array(z.object({ role: z.enum(PROJECT_ROLES), expireTime: Time.optional(), databases: z.array(z.string()).optional() })) }),
+    ),
+  })
+  .openapi('Me');
+
+export const WorkspaceSettings = z
+  .object({
+    enableDataExport: z.boolean(),
+    maxGrantDuration: Duration,
+    minGrantDuration: Duration,
+    pendingRequestTtl: Duration,
+    reminderBefore: Duration,
+    queryTimeout: Duration,
+    maxResultRows: z.number().int().positive().max(1_000_000),
+    maxExportRows: z.number().int().positive().max(100_000_000),
+  })
+  .openapi('WorkspaceSettings');
+
+export const WorkspaceSettingsPatch = WorkspaceSettings.partial().strict();
+
+export const ProjectSettings = z.object({ allowRequestRole: z.boolean(), jitAccess: z.boolean() }).openapi('ProjectSettings');
+export const ProjectSettingsPatch = ProjectSettings.partial().strict();
+
+export const Project = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    settings: ProjectSettings,
+    databases: z.array(z.object({ name: z.string(), environment: z.string(), engine: z.string() })),
+    maskedColumns: z.array(z.object({ database: z.string(), table: z.string(), column: z.string(), algorithm: z.enum(MASKING_ALGORITHMS) })),
+  })
+  .openapi('Project');
+
+const Rule = z.object({ title: z.string().min(1).max(200), condition: z.string().min(1).max(4000), steps: z.array(z.array(z.enum([...WORKSPACE_ROLES, ...PROJECT_ROLES])).min(1)).max(10) }).strict();
+export const ApprovalRules = z
+  .object({ REQUEST_ACCESS: z.array(Rule).max(5000), REQUEST_ROLE: z.array(Rule).max(5000) })
+  .strict()
+  .openapi('ApprovalRules');
+
+export const AuditEntry = z
+  .object({
+    seq: z.number().int(),
+    time: Time,
+    actor: z.string(),
+    action: z.string(),
+    project: z.string().optional(),
+    requestId: z.string().optional(),
+    grantId: z.string().optional(),
+    bindingId: z.string().optional(),
+    database: z.string().optional(),
+    statement: z.string().optional(),
+    rowCount: z.number().optional(),
+    durationMs: z.number().optional(),
+    outcome: z.string().optional(),
+    clientAddress: z.string().optional(),
+    userAgent: z.string().optional(),
+    detail: z.record(z.string(), z.unknown()).optional(),
+    prevHash: z.string(),
+    hash: z.string(),
+  })
+  .openapi('AuditEntry');
+
+export const GrantStateQuery = z.enum(GRANT_STATES);
+export const RequestStatusQuery = z.enum(REQUEST_STATUSES);
+
+export const RunBody = z.object({ database: DatabaseRef.optional() }).strict().openapi('RunBody');
+
+export const QueryResult = z
+  .object({
+    columns: z.array(z.object({ name: z.string(), type: z.string(), masked: z.boolean() })),
+    rows: z.array(z.array(z.union([z.string(), z.number(), z.boolean(), z.null()]))),
+    rowCount: z.number().int(),
+    truncated: z.boolean(),
+    durationMs: z.number(),
+  })
+  .openapi('QueryResult');

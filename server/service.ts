@@ -1,0 +1,85 @@
+// Opens everything the service needs in a data dir and wires it together. The CLI and the
+// tests both start the service through here.
+import { mkdirSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { openAuditLog } from './audit/audit-log.js';
+import type { Config } from './config/schema.js';
+import { systemClock, type Clock } from './domain/clock.js';
+import type { Deps } from './domain/deps.js';
+import { startExpiryScheduler, type ExpiryScheduler } from './domain/expiry.js';
+import type { Engine } from './engines/engine.js';
+import { createSqliteEngine } from './engines/sqlite.js';
+import { EventBus } from './events/bus.js';
+import { createApp, type AppType } from './http/app.js';
+import { checkRules } from './http/routes/rules.js';
+import { openConfigStore, stateFromConfig, type State } from './store/config-store.js';
+import { openSqliteLedger } from './store/sqlite-ledger.js';
+
+export interface ServiceOptions {
+  dataDir: string;
+  /** Seeds the data dir the first time; ignored once the data dir holds state. */
+  seed: () => Config;
+  /** Base for relative instance paths in the seed config. */
+  seedDir: string;
+  clock?: Clock;
+  log?: (line: string) => void;
+}
+
+export interface Service {
+  app: AppType;
+  deps: Deps;
+  scheduler: ExpiryScheduler;
+  close(): Promise<void>;
+}
+
+export class StartupError extends Error {}
+
+function absolutePaths(config: Config, base: string): Config {
+  return {
+    ...config,
+    instances: config.instances.map((i) => (i.engine === 'sqlite' && !isAbsolute(i.path) ? { ...i, path: resolve(base, i.path) } : i)),
+  };
+}
+
+function createEngines(state: State): Map<string, Engine> {
+  const engines = new Map<string, Engine>();
+  for (const instance of state.instances) {
+    if (instance.engine === 'sqlite') engines.set(instance.id, createSqliteEngine({ dir: instance.path }));
+  }
+  return engines;
+}
+
+export async function openService(options: ServiceOptions): Promise<Service> {
+  const log = options.log ?? (() => undefined);
+  mkdirSync(options.dataDir, { recursive: true });
+  const config = await openConfigStore(join(options.dataDir, 'state.json'), () =>
+    stateFromConfig(absolutePaths(options.seed(), options.seedDir)),
+  );
+  const state = await config.read();
+  const problem = checkRules(state.approvalRules);
+  if (problem) throw new StartupError(`invalid approval rule: ${problem.message}`);
+  const ledger = openSqliteLedger(join(options.dataDir, 'ledger.sqlite'));
+  const audit = await openAuditLog(join(options.dataDir, 'audit.jsonl')).catch(async (err) => {
+    await ledger.close();
+    throw err;
+  });
+  const engines = createEngines(state);
+  const deps: Deps = { clock: options.clock ?? systemClock, config, ledger, audit, engines, events: new EventBus() };
+  const scheduler = startExpiryScheduler(deps, (err) => log(`expiry scheduler: ${(err as Error).stack ?? String(err)}`));
+  deps.onCommit = () => scheduler.kick();
+  scheduler.kick();
+  await scheduler.idle();
+  const app = createApp(deps, { onInternalError: (err) => log(`internal error: ${(err as Error).stack ?? String(err)}`) });
+  return {
+    app,
+    deps,
+    scheduler,
+    async close() {
+      scheduler.stop();
+      await scheduler.idle();
+      await Promise.all([...engines.values()].map((e) => e.close()));
+      await audit.close();
+      await ledger.close();
+    },
+  };
+}

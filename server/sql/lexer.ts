@@ -1,0 +1,150 @@
+// A small SQL tokenizer, independent of node-sql-parser, for the checks a grammar can get
+// wrong: how many statements there are (under either string-escape setting), which functions
+// are called, and clauses such as FOR UPDATE or MySQL's executable comments.
+
+export type TokenKind = 'word' | 'quoted' | 'string' | 'number' | 'punct' | 'comment' | 'executable-comment';
+
+export interface Token {
+  kind: TokenKind;
+  text: string;
+  offset: number;
+}
+
+export interface LexOptions {
+  /** Backslash escapes a quote inside '…' (MySQL default, PostgreSQL E'' or standard_conforming_strings=off). */
+  backslashEscapes: boolean;
+  /** "…" is a string (MySQL) rather than an identifier. */
+  doubleQuotedStrings: boolean;
+  /** $tag$…$tag$ strings (PostgreSQL). */
+  dollarQuotes: boolean;
+}
+
+export class LexError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
+  }
+}
+
+const WORD = /[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/y;
+const NUMBER = /[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?|\.[0-9]+([eE][+-]?[0-9]+)?/y;
+const DOLLAR_TAG = /\$([A-Za-z_][A-Za-z0-9_]*)?\$/y;
+
+function quotedEnd(sql: string, start: number, quote: string, backslash: boolean): number {
+  for (let i = start + 1; i < sql.length; i++) {
+    const ch = sql[i];
+    if (backslash && ch === '\\') {
+      i++;
+    } else if (ch === quote) {
+      if (sql[i + 1] === quote) i++;
+      else return i + 1;
+    }
+  }
+  throw new LexError(`unterminated ${quote === "'" ? 'string' : 'quoted identifier'}`, start);
+}
+
+export function lex(sql: string, opts: LexOptions): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < sql.length) {
+    const ch = sql[i];
+    const start = i;
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
+    if (ch === '-' && sql[i + 1] === '-') {
+      const nl = sql.indexOf('\n', i);
+      i = nl === -1 ? sql.length : nl + 1;
+      tokens.push({ kind: 'comment', text: sql.slice(start, i), offset: start });
+      continue;
+    }
+    if (ch === '#' && opts.doubleQuotedStrings) {
+      const nl = sql.indexOf('\n', i);
+      i = nl === -1 ? sql.length : nl + 1;
+      tokens.push({ kind: 'comment', text: sql.slice(start, i), offset: start });
+      continue;
+    }
+    if (ch === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      if (end === -1) throw new LexError('unterminated comment', start);
+      i = end + 2;
+      const executable = opts.doubleQuotedStrings && (sql[start + 2] === '!' || sql[start + 2] === '+');
+      tokens.push({ kind: executable ? 'executable-comment' : 'comment', text: sql.slice(start, i), offset: start });
+      continue;
+    }
+    if (ch === "'" || (ch === '"' && opts.doubleQuotedStrings)) {
+      // E'…' in PostgreSQL always honours backslashes.
+      const prev = tokens[tokens.length - 1];
+      const eString = prev?.kind === 'word' && /^[eE]$/.test(prev.text) && prev.offset + 1 === start;
+      i = quotedEnd(sql, i, ch, opts.backslashEscapes || eString);
+      tokens.push({ kind: 'string', text: sql.slice(start, i), offset: start });
+      continue;
+    }
+    if (ch === '"' || ch === '`' || ch === '[') {
+      const close = ch === '[' ? ']' : ch;
+      const end = sql.indexOf(close, i + 1);
+      if (ch === '[') {
+        if (end === -1) throw new LexError('unterminated quoted identifier', start);
+        i = end + 1;
+      } else {
+        i = quotedEnd(sql, i, ch, false);
+      }
+      tokens.push({ kind: 'quoted', text: sql.slice(start + 1, i - 1), offset: start });
+      continue;
+    }
+    if (ch === '$' && opts.dollarQuotes) {
+      DOLLAR_TAG.lastIndex = i;
+      const m = DOLLAR_TAG.exec(sql);
+      if (m) {
+        const end = sql.indexOf(m[0], i + m[0].length);
+        if (end === -1) throw new LexError('unterminated dollar-quoted string', start);
+        i = end + m[0].length;
+        tokens.push({ kind: 'string', text: sql.slice(start, i), offset: start });
+        continue;
+      }
+    }
+    WORD.lastIndex = i;
+    const word = WORD.exec(sql);
+    if (word) {
+      i += word[0].length;
+      tokens.push({ kind: 'word', text: word[0], offset: start });
+      continue;
+    }
+    NUMBER.lastIndex = i;
+    const num = NUMBER.exec(sql);
+    if (num && num[0].length) {
+      i += num[0].length;
+      tokens.push({ kind: 'number', text: num[0], offset: start });
+      continue;
+    }
+    i++;
+    tokens.push({ kind: 'punct', text: ch, offset: start });
+  }
+  return tokens;
+}
+
+/** Tokens split at top-level semicolons; empty statements (e.g. after a trailing ";") dropped. */
+export function statements(tokens: Token[]): Token[][] {
+  const out: Token[][] = [[]];
+  for (const t of tokens) {
+    if (t.kind === 'punct' && t.text === ';') out.push([]);
+    else if (t.kind !== 'comment') out[out.length - 1].push(t);
+  }
+  return out.filter((s) => s.length > 0);
+}
+
+/** Names of functions called: a word or quoted identifier directly followed by "(". */
+export function calledFunctions(tokens: Token[]): { name: string; offset: number }[] {
+  const code = tokens.filter((t) => t.kind !== 'comment');
+  const out: { name: string; offset: number }[] = [];
+  code.forEach((t, i) => {
+    const next = code[i + 1];
+    if ((t.kind === 'word' || t.kind === 'quoted') && next?.kind === 'punct' && next.text === '(') {
+      out.push({ name: t.kind === 'word' ? t.text.toLowerCase() : t.text, offset: t.offset });
+    }
+  });
+  return out;
+}

@@ -1,0 +1,166 @@
+// The request-time gate: exactly one read-only statement, in the target engine's dialect.
+// It is not the security boundary (the engines enforce read-only again at run time), but it
+// refuses everything it can, early, with a message and a position the user can act on.
+import { createRequire } from 'node:module';
+import type { EngineKind } from '../engines/engine.js';
+import { invalid } from '../domain/errors.js';
+import { calledFunctions, lex, LexError, statements, type LexOptions, type Token } from './lexer.js';
+
+const require = createRequire(import.meta.url);
+
+interface SqlParser {
+  parse(sql: string, opt: { database: string }): { ast: unknown; tableList: string[]; columnList: string[] };
+}
+
+const PARSER_MODULE: Record<EngineKind, { module: string; database: string }> = {
+  sqlite: { module: 'node-sql-parser/build/sqlite', database: 'sqlite' },
+  postgres: { module: 'node-sql-parser/build/postgresql', database: 'postgresql' },
+  mysql: { module: 'node-sql-parser/build/mariadb', database: 'mariadb' },
+};
+
+const parsers = new Map<EngineKind, SqlParser>();
+function parserFor(kind: EngineKind): SqlParser {
+  let parser = parsers.get(kind);
+  if (!parser) {
+    const { Parser } = require(PARSER_MODULE[kind].module) as { Parser: new () => SqlParser };
+    parser = new Parser();
+    parsers.set(kind, parser);
+  }
+  return parser;
+}
+
+const LEX_MODES: Record<EngineKind, LexOptions[]> = {
+  sqlite: [{ backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: false }],
+  // standard_conforming_strings may be on or off on the server: the statement must be one
+  // statement under both readings.
+  postgres: [
+    { backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: true },
+    { backslashEscapes: true, doubleQuotedStrings: false, dollarQuotes: true },
+  ],
+  // NO_BACKSLASH_ESCAPES may be set on the server, likewise.
+  mysql: [
+    { backslashEscapes: true, doubleQuotedStrings: true, dollarQuotes: false },
+    { backslashEscapes: false, doubleQuotedStrings: true, dollarQuotes: false },
+  ],
+};
+
+// Functions with effects beyond reading: writes, sessions, files, other servers, sleeps.
+const SIDE_EFFECT_FUNCTIONS = new Set([
+  // PostgreSQL
+  'set_config', 'nextval', 'setval', 'pg_sleep', 'pg_sleep_for', 'pg_sleep_until', 'pg_terminate_backend',
+  'pg_cancel_backend', 'pg_reload_conf', 'pg_rotate_logfile', 'pg_switch_wal', 'pg_create_restore_point',
+  'pg_promote', 'pg_notify', 'lo_import', 'lo_export', 'lo_unlink', 'lo_create', 'lo_creat', 'lo_put', 'lo_from_bytea',
+  'pg_read_file', 'pg_read_binary_file', 'pg_ls_dir', 'pg_stat_file', 'pg_file_write', 'pg_advisory_lock',
+  'pg_advisory_xact_lock', 'pg_try_advisory_lock', 'pg_try_advisory_xact_lock', 'pg_advisory_lock_shared',
+  'dblink', 'dblink_exec', 'dblink_connect', 'dblink_send_query', 'query_to_xml', 'txid_current', 'pg_current_xact_id',
+  'pg_logical_emit_message', 'pg_replication_origin_create', 'pg_drop_replication_slot', 'pg_create_logical_replication_slot',
+  // MySQL / MariaDB
+  'load_file', 'sleep', 'benchmark', 'get_lock', 'release_lock', 'release_all_locks', 'master_pos_wait',
+  'source_pos_wait', 'sys_exec', 'sys_eval',
+  // SQLite
+  'load_extension', 'readfile', 'writefile', 'edit', 'fts3_tokenizer',
+]);
+
+// Clauses that take locks or write even inside a SELECT.
+const FORBIDDEN_SEQUENCES: { words: string[]; message: string }[] = [
+  { words: ['for', 'update'], message: 'SELECT … FOR UPDATE takes row locks' },
+  { words: ['for', 'share'], message: 'SELECT … FOR SHARE takes row locks' },
+  { words: ['for', 'no', 'key', 'update'], message: 'SELECT … FOR NO KEY UPDATE takes row locks' },
+  { words: ['for', 'key', 'share'], message: 'SELECT … FOR KEY SHARE takes row locks' },
+  { words: ['lock', 'in', 'share', 'mode'], message: 'LOCK IN SHARE MODE takes row locks' },
+  { words: ['into', 'outfile'], message: 'SELECT … INTO OUTFILE writes a file' },
+  { words: ['into', 'dumpfile'], message: 'SELECT … INTO DUMPFILE writes a file' },
+];
+
+export interface CheckedStatement {
+  /** Tables the statement reads, without schema, in first-seen order. */
+  tables: string[];
+  /** Columns the statement reads; table null when unqualified; column "*" for a star. */
+  columns: { table: string | null; column: string }[];
+}
+
+export const MAX_STATEMENT_LENGTH = 100_000;
+
+function position(sql: string, offset: number) {
+  const before = sql.slice(0, offset).split('\n');
+  return { line: before.length, column: before[before.length - 1].length + 1 };
+}
+
+function refuse(sql: string, message: string, offset?: number): never {
+  if (offset === undefined) throw invalid(message, { field: 'statement' });
+  const pos = position(sql, offset);
+  throw invalid(`${message} (line ${pos.line}, column ${pos.column})`, { field: 'statement', ...pos });
+}
+
+function checkTokens(sql: string, tokens: Token[]): void {
+  const stmts = statements(tokens);
+  if (stmts.length === 0) refuse(sql, 'The statement is empty');
+  if (stmts.length > 1) refuse(sql, 'Only one statement is allowed per request', stmts[1][0].offset);
+  const executable = tokens.find((t) => t.kind === 'executable-comment');
+  if (executable) refuse(sql, 'MySQL executable comments (/*! … */) are not allowed', executable.offset);
+  for (const fn of calledFunctions(tokens)) {
+    if (SIDE_EFFECT_FUNCTIONS.has(fn.name.toLowerCase())) {
+      refuse(sql, `The function ${fn.name}() has side effects and is not allowed in a read-only request`, fn.offset);
+    }
+  }
+  const words = stmts[0].filter((t) => t.kind === 'word');
+  for (let i = 0; i < words.length; i++) {
+    for (const seq of FORBIDDEN_SEQUENCES) {
+      if (seq.words.every((w, k) => words[i + k]?.text.toLowerCase() === w)) refuse(sql, `${seq.message} and is not allowed`, words[i].offset);
+    }
+  }
+}
+
+interface AstNode {
+  type?: string;
+  into?: { position?: string | null };
+  with?: { stmt?: { ast?: AstNode } | AstNode }[] | null;
+  _next?: AstNode;
+}
+
+function checkSelect(sql: string, node: AstNode): void {
+  if (node.type !== 'select') {
+    refuse(sql, `Only read-only SELECT statements are allowed, but this is ${(node.type ?? 'unknown').toUpperCase()}`);
+  }
+  if (node.into?.position) refuse(sql, 'SELECT … INTO creates or writes a table and is not allowed');
+  for (const cte of node.with ?? []) {
+    const inner = (cte.stmt as { ast?: AstNode })?.ast ?? (cte.stmt as AstNode);
+    if (inner) checkSelect(sql, inner);
+  }
+  if (node._next) checkSelect(sql, node._next);
+}
+
+const unique = <T>(xs: T[]) => [...new Set(xs)];
+
+/** Checks a statement for the given engine; throws INVALID_ARGUMENT with a position if refused. */
+export function checkStatement(sql: string, kind: EngineKind): CheckedStatement {
+  if (sql.length > MAX_STATEMENT_LENGTH) refuse(sql, `The statement is longer than ${MAX_STATEMENT_LENGTH} characters`);
+  for (const mode of LEX_MODES[kind]) {
+    let tokens: Token[];
+    try {
+      tokens = lex(sql, mode);
+    } catch (err) {
+      if (err instanceof LexError) refuse(sql, `The statement has an ${err.message}`, err.offset);
+      throw err;
+    }
+    checkTokens(sql, tokens);
+  }
+  let parsed: ReturnType<SqlParser['parse']>;
+  try {
+    parsed = parserFor(kind).parse(sql, { database: PARSER_MODULE[kind].database });
+  } catch (err) {
+    const e = err as { message?: string; location?: { start?: { offset: number } } };
+    const found = /but (.*) found/.exec(e.message ?? '')?.[1];
+    const what = found === 'end of input' ? 'unexpected end of statement' : found ? `unexpected ${found}` : 'not valid SQL';
+    refuse(sql, `The statement could not be parsed as ${kind} SQL: ${what}`, e.location?.start?.offset ?? 0);
+  }
+  const asts = (Array.isArray(parsed.ast) ? parsed.ast : [parsed.ast]) as AstNode[];
+  if (asts.length !== 1) refuse(sql, 'Only one statement is allowed per request');
+  checkSelect(sql, asts[0]);
+  const tables = unique(parsed.tableList.map((t) => t.split('::')[2]).filter(Boolean));
+  const columns = unique(parsed.columnList).map((c) => {
+    const [, table, column] = c.split('::');
+    return { table: table === 'null' ? null : table, column: column === '(.*)' ? '*' : column };
+  });
+  return { tables, columns };
+}

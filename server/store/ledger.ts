@@ -1,0 +1,59 @@
+// The ledger of requests, grants and role bindings. Async on purpose: the embedded SQLite
+// ledger is the default, and a PostgreSQL ledger shared by several replicas must fit the same
+// interface, so every state change happens inside `transaction`, never as read-modify-write
+// outside one.
+import type { ApprovalRequest, Grant, GrantState, RequestStatus, RoleBinding } from '../domain/types.js';
+
+export interface RequestFilter {
+  creator?: string;
+  project?: string;
+  status?: RequestStatus;
+  limit?: number;
+}
+
+export interface GrantFilter {
+  requester?: string;
+  project?: string;
+  state?: GrantState;
+  limit?: number;
+}
+
+export interface BindingFilter {
+  user?: string;
+  project?: string;
+  activeAt?: number;
+}
+
+/** Everything whose deadline has passed at `now`, for the expiry scheduler. */
+export interface DueWork {
+  requestsToExpire: ApprovalRequest[];
+  grantsToExpire: Grant[];
+  bindingsToExpire: RoleBinding[];
+  grantsToRemind: Grant[];
+  bindingsToRemind: RoleBinding[];
+}
+
+export interface LedgerReads {
+  getRequest(id: string): Promise<ApprovalRequest | undefined>;
+  getGrant(id: string): Promise<Grant | undefined>;
+  getBinding(id: string): Promise<RoleBinding | undefined>;
+  listRequests(filter: RequestFilter): Promise<ApprovalRequest[]>;
+  listGrants(filter: GrantFilter): Promise<Grant[]>;
+  listBindings(filter: BindingFilter): Promise<RoleBinding[]>;
+  dueWork(now: number, reminderBeforeMs: number, limit: number): Promise<DueWork>;
+  /** The earliest future moment at which dueWork would return something, or null. */
+  nextDeadline(reminderBeforeMs: number): Promise<number | null>;
+}
+
+export interface LedgerTx extends LedgerReads {
+  nextId(kind: 'request' | 'grant' | 'binding'): Promise<string>;
+  putRequest(request: ApprovalRequest): Promise<void>;
+  putGrant(grant: Grant): Promise<void>;
+  putBinding(binding: RoleBinding): Promise<void>;
+}
+
+export interface Ledger extends LedgerReads {
+  /** Runs fn atomically and in isolation from every other transaction; a throw rolls back. */
+  transaction<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
