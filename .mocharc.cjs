@@ -1,6 +1,6 @@
 'use strict';
 module.exports = {
-  import: 'tsx',
+  'node-option': ['import=tsx/esm'],
   reporter: require.resolve('./test/support/count-reporter.cjs'),
   spec: ['test/unit/**/*.test.ts', 'test/api/**/*.test.ts'],
   timeout: 20000,

@@ -4,7 +4,7 @@ import { reviewsProject, rolesIn } from './access.js';
 import { iso } from './clock.js';
 import { change } from './change.js';
 import type { Actor, Deps } from './deps.js';
-import { denied, notFound, precondition } from './errors.js';
+import { denied, invalid, notFound, precondition } from './errors.js';
 import { expireGrant } from './expiry.js';
 import type { Grant, GrantState } from './types.js';
 
@@ -69,6 +69,6 @@ export async function usableGrant(deps: Deps, actor: Actor, id: string, database
   if (grant.state !== 'ACTIVE') throw precondition(`Grant ${id} is ${grant.state.toLowerCase()}; request access again`);
   if (purpose === 'export' && !grant.export) throw denied(`Grant ${id} does not include export; request access with Export`);
   const target = database ?? grant.databases[0];
-  if (!grant.databases.includes(target)) throw precondition(`Grant ${id} does not cover database "${target}"; it covers ${grant.databases.join(', ')}`);
+  if (!grant.databases.includes(target)) throw invalid(`Grant ${id} does not cover database "${target}"; it covers ${grant.databases.join(', ')}`, { field: 'database' });
   return { grant, database: target };
 }

@@ -15,12 +15,12 @@ export function abortedError(): EngineError {
 }
 
 /**
- * Waits for `work`, but rejects with a timeout after `timeoutMs` or with an abort error when
- * `signal` fires; in both cases `stop` is called once so the engine ends the statement.
+ * Waits for `work`, but rejects with a timeout after `timeoutMs` (when given) or with an abort
+ * error when `signal` fires; in both cases `stop` is called once so the engine ends the work.
  */
 export function withinLimits<T>(
   work: Promise<T>,
-  limits: { timeoutMs: number; signal?: AbortSignal },
+  limits: { timeoutMs?: number; signal?: AbortSignal },
   stop: () => void,
 ): Promise<T> {
   const { timeoutMs, signal } = limits;
@@ -44,7 +44,7 @@ export function withinLimits<T>(
         reject(error);
       });
     const onAbort = () => fail(abortedError());
-    const timer = setTimeout(() => fail(timeoutError(timeoutMs)), timeoutMs);
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => fail(timeoutError(timeoutMs)), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     work.then(
       (value) => finish(() => resolve(value)),

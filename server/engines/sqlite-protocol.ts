@@ -7,6 +7,7 @@ export type ToWorker =
   | { type: 'close' };
 
 export type FromWorker =
+  | { type: 'ready' }
   | { type: 'columns'; columns: EngineColumn[] }
   | { type: 'batch'; rows: Cell[][]; done: boolean; truncated: boolean }
   | { type: 'error'; kind: EngineErrorKind; message: string };

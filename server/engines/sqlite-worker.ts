@@ -110,3 +110,4 @@ parentPort!.on('message', (msg: ToWorker) => {
     parentPort!.postMessage({ type: 'error', ...describe(error, openName) } satisfies FromWorker);
   }
 });
+parentPort!.postMessage({ type: 'ready' } satisfies FromWorker);

@@ -39,9 +39,12 @@ function workerSpawner(): () => Worker {
 class SqliteWorker {
   private readonly worker: Worker;
   private pending: { resolve: (msg: FromWorker) => void; reject: (error: Error) => void } | undefined;
+  /** Settles when the thread has loaded the driver: starting a thread is not statement time. */
+  readonly ready: Promise<FromWorker>;
   dead = false;
 
   constructor(spawn: () => Worker) {
+    this.ready = new Promise((resolve, reject) => (this.pending = { resolve, reject }));
     this.worker = spawn();
     this.worker.on('message', (msg: FromWorker) => this.settle((p) => p.resolve(msg)));
     this.worker.on('error', () => this.die());
@@ -86,15 +89,21 @@ class WorkerPool {
 
   constructor(private readonly max: number) {}
 
-  acquire(): Promise<SqliteWorker> {
-    if (this.closed) return Promise.reject(new EngineError('unavailable', 'the SQLite engine is closed'));
-    const w = this.idle.pop();
-    if (w) return Promise.resolve(w);
-    if (this.size < this.max) {
-      this.size++;
-      return Promise.resolve(new SqliteWorker(this.spawn));
+  async acquire(): Promise<SqliteWorker> {
+    if (this.closed) throw new EngineError('unavailable', 'the SQLite engine is closed');
+    const w = this.idle.pop() ?? (this.size < this.max ? this.start() : await new Promise<SqliteWorker>((resolve) => this.waiting.push(resolve)));
+    try {
+      await w.ready;
+    } catch (error) {
+      this.discard(w);
+      throw error;
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return w;
+  }
+
+  private start(): SqliteWorker {
+    this.size++;
+    return new SqliteWorker(this.spawn);
   }
 
   release(w: SqliteWorker): void {
@@ -109,10 +118,7 @@ class WorkerPool {
     void w.terminate();
     this.size--;
     const next = this.waiting.shift();
-    if (next && !this.closed) {
-      this.size++;
-      next(new SqliteWorker(this.spawn));
-    }
+    if (next && !this.closed) next(this.start());
   }
 
   async close(): Promise<void> {
@@ -135,7 +141,8 @@ export function createSqliteEngine(options: SqliteEngineOptions): Engine {
   async function open(database: string, sql: string, limits: RunLimits): Promise<EngineCursor> {
     if (!DATABASE_NAME.test(database)) throw new EngineError('not_found', `database "${database}" does not exist`);
     const acquiring = pool.acquire();
-    const worker = await withinLimits(acquiring, limits, () => void acquiring.then((w) => pool.release(w), () => undefined));
+    // Waiting for a free worker is bounded by the other statements' limits, so only an abort ends it.
+    const worker = await withinLimits(acquiring, { signal: limits.signal }, () => void acquiring.then((w) => pool.release(w), () => undefined));
     let released = false;
     const release = (stop: boolean) => {
       if (released) return;

@@ -9,6 +9,7 @@ import { authenticate } from './auth.js';
 import type { AppEnv } from './env.js';
 import { errorResponse, toDomainError } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
+import { dataRoutes } from './routes/data.js';
 import { eventRoutes } from './routes/events.js';
 import { grantRoutes } from './routes/grants.js';
 import { meRoutes } from './routes/me.js';
@@ -34,6 +35,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     .route('/', projectRoutes(deps))
     .route('/', requestRoutes(deps))
     .route('/', grantRoutes(deps))
+    .route('/', dataRoutes(deps))
     .route('/', ruleRoutes(deps))
     .route('/', auditRoutes(deps))
     .route('/', eventRoutes(deps));

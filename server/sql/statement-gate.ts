@@ -77,7 +77,14 @@ export interface CheckedStatement {
   tables: string[];
   /** Columns the statement reads; table null when unqualified; column "*" for a star. */
   columns: { table: string | null; column: string }[];
+  /**
+   * Whether a set operation (UNION, INTERSECT, EXCEPT) appears anywhere: drivers report
+   * lineage from its first branch only, so masking must not trust it.
+   */
+  compound: boolean;
 }
+
+const SET_OPERATORS = new Set(['union', 'intersect', 'except', 'minus']);
 
 export const MAX_STATEMENT_LENGTH = 100_000;
 
@@ -118,16 +125,23 @@ interface AstNode {
   _next?: AstNode;
 }
 
-function checkSelect(sql: string, node: AstNode): void {
+// The parser's AST has no offsets, so a refusal points at the first word that names what is
+// refused (e.g. the DELETE inside a CTE), or else at the statement's start.
+function wordOffset(words: Token[], word: string): number {
+  return (words.find((w) => w.text.toLowerCase() === word) ?? words[0]).offset;
+}
+
+function checkSelect(sql: string, node: AstNode, words: Token[]): void {
   if (node.type !== 'select') {
-    refuse(sql, `Only read-only SELECT statements are allowed, but this is ${(node.type ?? 'unknown').toUpperCase()}`);
+    const type = node.type ?? 'unknown';
+    refuse(sql, `Only read-only SELECT statements are allowed, but this is ${type.toUpperCase()}`, wordOffset(words, type));
   }
-  if (node.into?.position) refuse(sql, 'SELECT … INTO creates or writes a table and is not allowed');
+  if (node.into?.position) refuse(sql, 'SELECT … INTO creates or writes a table and is not allowed', wordOffset(words, 'into'));
   for (const cte of node.with ?? []) {
     const inner = (cte.stmt as { ast?: AstNode })?.ast ?? (cte.stmt as AstNode);
-    if (inner) checkSelect(sql, inner);
+    if (inner) checkSelect(sql, inner, words);
   }
-  if (node._next) checkSelect(sql, node._next);
+  if (node._next) checkSelect(sql, node._next, words);
 }
 
 const unique = <T>(xs: T[]) => [...new Set(xs)];
@@ -135,6 +149,8 @@ const unique = <T>(xs: T[]) => [...new Set(xs)];
 /** Checks a statement for the given engine; throws INVALID_ARGUMENT with a position if refused. */
 export function checkStatement(sql: string, kind: EngineKind): CheckedStatement {
   if (sql.length > MAX_STATEMENT_LENGTH) refuse(sql, `The statement is longer than ${MAX_STATEMENT_LENGTH} characters`);
+  let compound = false;
+  let words: Token[] = [];
   for (const mode of LEX_MODES[kind]) {
     let tokens: Token[];
     try {
@@ -144,6 +160,8 @@ export function checkStatement(sql: string, kind: EngineKind): CheckedStatement 
       throw err;
     }
     checkTokens(sql, tokens);
+    words = tokens.filter((t) => t.kind === 'word');
+    compound ||= tokens.some((t) => t.kind === 'word' && SET_OPERATORS.has(t.text.toLowerCase()));
   }
   let parsed: ReturnType<SqlParser['parse']>;
   try {
@@ -156,11 +174,11 @@ export function checkStatement(sql: string, kind: EngineKind): CheckedStatement 
   }
   const asts = (Array.isArray(parsed.ast) ? parsed.ast : [parsed.ast]) as AstNode[];
   if (asts.length !== 1) refuse(sql, 'Only one statement is allowed per request');
-  checkSelect(sql, asts[0]);
+  checkSelect(sql, asts[0], words);
   const tables = unique(parsed.tableList.map((t) => t.split('::')[2]).filter(Boolean));
   const columns = unique(parsed.columnList).map((c) => {
     const [, table, column] = c.split('::');
     return { table: table === 'null' ? null : table, column: column === '(.*)' ? '*' : column };
   });
-  return { tables, columns };
+  return { tables, columns, compound };
 }

@@ -1,7 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../../domain/deps.js';
 import { getGrant, listOwnGrants, revokeGrant } from '../../domain/grants.js';
-import { runGrant } from '../../domain/run.js';
+import { exportGrant, runGrant } from '../../domain/data-access.js';
+import { EXPORT_FORMATS } from '../../export/formats.js';
+import { exportResponse } from '../export-response.js';
 import { grantView } from '../../domain/wire.js';
 import { errors, json, jsonBody, router, secured } from '../env.js';
 import { ErrorBody, Grant, GrantStateQuery, IdParam, QueryResult, RevokeBody, RunBody } from '../schemas.js';
@@ -20,6 +22,13 @@ const run = createRoute({
   responses: { 200: json(QueryResult), ...errors, 503: json(ErrorBody, 'Database unavailable'), 504: json(ErrorBody, 'Statement timed out') },
 });
 
+const exportRoute = createRoute({
+  method: 'get', path: '/grants/{id}/export', security: secured,
+  description: 'Streams the approved statement\'s result as a file (masking applies), up to maxExportRows rows. Needs a grant with export.',
+  request: { params: IdParam, query: z.object({ format: z.enum(EXPORT_FORMATS).default('csv'), database: z.string().max(200).optional() }) },
+  responses: { 200: { description: 'The file, streamed, with Content-Disposition' }, ...errors, 503: json(ErrorBody, 'Database unavailable'), 504: json(ErrorBody, 'Statement timed out') },
+});
+
 export const grantRoutes = (deps: Deps) =>
   router()
     .openapi(list, async (c) => c.json({ grants: (await listOwnGrants(deps, c.get('actor'), c.req.valid('query').state)).map(grantView) }, 200))
@@ -28,4 +37,8 @@ export const grantRoutes = (deps: Deps) =>
     .openapi(run, async (c) => {
       const result = await runGrant(deps, c.get('actor'), c.req.valid('param').id, c.req.valid('json').database, c.req.raw.signal);
       return c.json(result, 200);
+    })
+    .openapi(exportRoute, async (c) => {
+      const q = c.req.valid('query');
+      return exportResponse(await exportGrant(deps, c.get('actor'), c.req.valid('param').id, q.database, q.format, c.req.raw.signal));
     });

@@ -1,0 +1,247 @@
+// Every path by which data leaves the service — running a grant, a direct query by role, an
+// export — goes through here: the approved (or gated) statement on a read-only engine
+// session, masking, and an audit entry appended before the first row leaves.
+import { parseDuration } from '../config/duration.js';
+import type { ProjectRole } from '../config/schema.js';
+import type { AuditEvent } from '../audit/audit-log.js';
+import { EngineError, type Cell, type EngineColumn, type EngineCursor, type EngineResult } from '../engines/engine.js';
+import { CONTENT_TYPES, serialize, type ExportFormat } from '../export/formats.js';
+import { applyMasking, planMasking, type MaskPlan } from '../masking/mask-plan.js';
+import { checkStatement } from '../sql/statement-gate.js';
+import type { State } from '../store/config-store.js';
+import type { LedgerTx } from '../store/ledger.js';
+import { findProject, rolesIn } from './access.js';
+import { iso } from './clock.js';
+import { change } from './change.js';
+import type { Actor, Deps } from './deps.js';
+import { denied, DomainError, invalid, precondition } from './errors.js';
+import { usableGrant } from './grants.js';
+
+export interface RunResult {
+  columns: { name: string; type: string; masked: boolean }[];
+  rows: Cell[][];
+  rowCount: number;
+  truncated: boolean;
+  durationMs: number;
+}
+
+/** What is about to run, on whose authority, and how to re-check that authority at the end. */
+interface Access {
+  actor: Actor;
+  database: string;
+  statement: string;
+  unmask: boolean;
+  audit: AuditEvent;
+  /** Why the authority lapsed while the statement ran, or undefined if it still holds. */
+  stillAllowed(tx: LedgerTx, now: number): Promise<string | undefined>;
+}
+
+function engineFor(deps: Deps, database: string) {
+  const [instance, name] = database.split('/');
+  const engine = deps.engines.get(instance);
+  if (!engine) throw new DomainError('UNAVAILABLE', `The database instance "${instance}" is not available`);
+  return { engine, name, kind: engine.kind };
+}
+
+function maskPlan(state: State, access: Access, columns: EngineColumn[], kind: Parameters<typeof checkStatement>[1]): MaskPlan {
+  if (access.unmask) return columns.map(() => null);
+  return planMasking({ database: access.database, columns, rules: state.masking, reads: checkStatement(access.statement, kind) });
+}
+
+/**
+ * Re-checks the authority and appends the audit entry in one ledger transaction, so a revoke
+ * that has returned is always seen, and data that leaves is always in the audit log.
+ */
+async function auditIfStillAllowed(deps: Deps, access: Access, entry: AuditEvent): Promise<void> {
+  await change(deps, async (tx, fx) => {
+    const why = await access.stillAllowed(tx, deps.clock.now());
+    if (why) {
+      fx.audit({ ...entry, outcome: 'denied', detail: { ...entry.detail, reason: why } });
+      fx.failAfterCommit(precondition(why));
+      return;
+    }
+    fx.audit(entry);
+  });
+}
+
+async function auditFailure(deps: Deps, access: Access, err: unknown, durationMs: number) {
+  await deps.audit.append(
+    { ...access.audit, durationMs, outcome: 'error', detail: { error: err instanceof EngineError ? err.kind : err instanceof DomainError ? err.code : 'internal' } },
+    deps.clock.now(),
+  );
+}
+
+async function execute(deps: Deps, access: Access, signal?: AbortSignal): Promise<RunResult> {
+  const state = await deps.config.read();
+  const { engine, name, kind } = engineFor(deps, access.database);
+  const started = performance.now();
+  let result: EngineResult;
+  try {
+    result = await engine.query(name, access.statement, {
+      timeoutMs: parseDuration(state.workspace.queryTimeout)!,
+      maxRows: state.workspace.maxResultRows,
+      signal,
+    });
+  } catch (err) {
+    await auditFailure(deps, access, err, Math.round(performance.now() - started));
+    throw err;
+  }
+  const durationMs = Math.round(performance.now() - started);
+  const plan = maskPlan(state, access, result.columns, kind);
+  const rows = applyMasking(plan, result.rows);
+  await auditIfStillAllowed(deps, access, { ...access.audit, durationMs, rowCount: rows.length, outcome: 'ok', detail: { ...access.audit.detail, truncated: result.truncated, masked: plan.filter(Boolean).length } });
+  return {
+    columns: result.columns.map((c, i) => ({ name: c.name, type: c.type, masked: plan[i] !== null })),
+    rows,
+    rowCount: rows.length,
+    truncated: result.truncated,
+    durationMs,
+  };
+}
+
+export interface ExportStream {
+  filename: string;
+  contentType: string;
+  body: ReadableStream<Uint8Array>;
+}
+
+async function exportData(deps: Deps, access: Access, format: ExportFormat, basename: string, signal?: AbortSignal): Promise<ExportStream> {
+  const state = await deps.config.read();
+  const { engine, name, kind } = engineFor(deps, access.database);
+  const started = performance.now();
+  let cursor: EngineCursor;
+  try {
+    cursor = await engine.open(name, access.statement, {
+      timeoutMs: parseDuration(state.workspace.queryTimeout)!,
+      maxRows: state.workspace.maxExportRows,
+      signal,
+    });
+  } catch (err) {
+    await auditFailure(deps, access, err, Math.round(performance.now() - started));
+    throw err;
+  }
+  const plan = maskPlan(state, access, cursor.columns, kind);
+  try {
+    await auditIfStillAllowed(deps, access, { ...access.audit, outcome: 'ok', detail: { ...access.audit.detail, format, phase: 'started', masked: plan.filter(Boolean).length } });
+  } catch (err) {
+    await cursor.close();
+    throw err;
+  }
+  let rowCount = 0;
+  let outcome: 'ok' | 'error' = 'error';
+  const finish = async () => {
+    await cursor.close();
+    await deps.audit.append(
+      { ...access.audit, action: `${access.audit.action}.finished`, rowCount, durationMs: Math.round(performance.now() - started), outcome, detail: { format } },
+      deps.clock.now(),
+    );
+  };
+  const batches = (async function* () {
+    for await (const batch of cursor.batches()) {
+      rowCount += batch.length;
+      yield applyMasking(plan, batch);
+    }
+  })();
+  const chunks = serialize(format, { columns: cursor.columns.map((c) => c.name), batches, table: basename });
+  const encoder = new TextEncoder();
+  let finished = false;
+  const done = async () => {
+    if (finished) return;
+    finished = true;
+    await finish();
+  };
+  const body = new ReadableStream<Uint8Array>({
+    // Pull-based: the next batch is read from the database only when the client has taken
+    // the previous one, which is the back-pressure that keeps memory flat.
+    async pull(controller) {
+      try {
+        const next = await chunks.next();
+        if (next.done) {
+          outcome = 'ok';
+          await done();
+          controller.close();
+        } else {
+          controller.enqueue(typeof next.value === 'string' ? encoder.encode(next.value) : new Uint8Array(next.value));
+        }
+      } catch (err) {
+        await done();
+        controller.error(err);
+      }
+    },
+    async cancel() {
+      await chunks.return(undefined);
+      await done();
+    },
+  });
+  const ext = format;
+  return { filename: `${basename}.${ext}`, contentType: CONTENT_TYPES[format], body };
+}
+
+function grantAccess(deps: Deps, actor: Actor, grant: Awaited<ReturnType<typeof usableGrant>>['grant'], database: string, action: string): Access {
+  return {
+    actor,
+    database,
+    statement: grant.statement,
+    unmask: grant.unmask,
+    audit: {
+      actor: actor.id, action, project: grant.project, grantId: grant.id, requestId: grant.requestId,
+      database, statement: grant.statement, clientAddress: actor.clientAddress, userAgent: actor.userAgent,
+    },
+    async stillAllowed(tx, now) {
+      const current = await tx.getGrant(grant.id);
+      if (current?.state !== 'ACTIVE') return `Grant ${grant.id} was ${current?.state.toLowerCase()} while the statement ran`;
+      if (now >= current.expireTime!) return `Grant ${grant.id} expired at ${iso(current.expireTime!)} while the statement ran`;
+      return undefined;
+    },
+  };
+}
+
+export async function runGrant(deps: Deps, actor: Actor, id: string, database: string | undefined, signal?: AbortSignal) {
+  const { grant, database: target } = await usableGrant(deps, actor, id, database, 'run');
+  return execute(deps, grantAccess(deps, actor, grant, target, 'grant.run'), signal);
+}
+
+export async function exportGrant(deps: Deps, actor: Actor, id: string, database: string | undefined, format: ExportFormat, signal?: AbortSignal) {
+  const { grant, database: target } = await usableGrant(deps, actor, id, database, 'export');
+  return exportData(deps, grantAccess(deps, actor, grant, target, 'grant.export'), format, `grant-${grant.id}`, signal);
+}
+
+const QUERY_ROLES: ProjectRole[] = ['sqlEditorUser', 'projectExporter', 'projectOwner'];
+const EXPORT_ROLES: ProjectRole[] = ['projectExporter'];
+
+/** Direct access by a project role held on the database (standing, or a binding still in force). */
+async function roleAccess(deps: Deps, actor: Actor, projectId: string, database: string, statement: string, allowed: ProjectRole[], action: string): Promise<Access> {
+  const state = await deps.config.read();
+  const project = findProject(state, projectId);
+  if (!project.databases.some((d) => d.name === database)) throw invalid(`database "${database}" is not a database of project "${projectId}"`, { field: 'database' });
+  const holds = async (reads: LedgerTx | Deps['ledger'], now: number) =>
+    (await rolesIn(reads, state, actor.id, projectId, now)).find((r) => allowed.includes(r.role) && (!r.databases || r.databases.includes(database)));
+  const role = await holds(deps.ledger, deps.clock.now());
+  if (!role) throw denied(`Querying ${database} directly needs one of the roles ${allowed.join(', ')}; request access instead`);
+  checkStatement(statement, engineFor(deps, database).kind);
+  return {
+    actor,
+    database,
+    statement,
+    unmask: false,
+    audit: {
+      actor: actor.id, action, project: projectId, database, statement, clientAddress: actor.clientAddress, userAgent: actor.userAgent,
+      detail: { role: role.role, roleExpireTime: role.expireTime === undefined ? undefined : iso(role.expireTime) },
+    },
+    async stillAllowed(tx, now) {
+      return (await holds(tx, now)) ? undefined : `Your role on ${database} lapsed while the statement ran`;
+    },
+  };
+}
+
+export async function queryAsRole(deps: Deps, actor: Actor, project: string, database: string, statement: string, signal?: AbortSignal) {
+  return execute(deps, await roleAccess(deps, actor, project, database, statement, QUERY_ROLES, 'project.query'), signal);
+}
+
+export async function exportAsRole(deps: Deps, actor: Actor, project: string, database: string, statement: string, format: ExportFormat, signal?: AbortSignal) {
+  const state = await deps.config.read();
+  if (!state.workspace.enableDataExport) {
+    throw denied('Direct export is disabled in this workspace; request a just-in-time grant with Export instead');
+  }
+  return exportData(deps, await roleAccess(deps, actor, project, database, statement, EXPORT_ROLES, 'project.export'), format, `${project}-export`, signal);
+}
