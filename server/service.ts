@@ -59,12 +59,13 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   const problem = checkRules(state.approvalRules);
   if (problem) throw new StartupError(`invalid approval rule: ${problem.message}`);
   const ledger = openSqliteLedger(join(options.dataDir, 'ledger.sqlite'));
-  const audit = await openAuditLog(join(options.dataDir, 'audit.jsonl')).catch(async (err) => {
+  const clock = options.clock ?? systemClock;
+  const audit = await openAuditLog(join(options.dataDir, 'audit.jsonl'), () => clock.now(), log).catch(async (err) => {
     await ledger.close();
     throw err;
   });
   const engines = createEngines(state);
-  const deps: Deps = { clock: options.clock ?? systemClock, config, ledger, audit, engines, events: new EventBus() };
+  const deps: Deps = { clock, config, ledger, audit, engines, events: new EventBus() };
   const scheduler = startExpiryScheduler(deps, (err) => log(`expiry scheduler: ${(err as Error).stack ?? String(err)}`));
   deps.onCommit = () => scheduler.kick();
   scheduler.kick();

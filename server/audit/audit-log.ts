@@ -84,29 +84,40 @@ async function* linesBackwards(file: string): AsyncGenerator<string> {
   }
 }
 
-/** The last complete entry, or undefined for an empty log. A torn last line is an error. */
+/** The last complete entry, or undefined for an empty log. */
 async function lastEntry(file: string): Promise<AuditEntry | undefined> {
-  const stat = await fs.stat(file).catch(() => undefined);
-  if (!stat || stat.size === 0) return undefined;
-  const handle = await fs.open(file, 'r');
-  try {
-    const last = Buffer.alloc(1);
-    await handle.read(last, 0, 1, stat.size - 1);
-    if (last[0] !== 0x0a) throw new AuditTornError(file);
-  } finally {
-    await handle.close();
-  }
   for await (const line of linesBackwards(file)) return JSON.parse(line) as AuditEntry;
   return undefined;
 }
 
-export class AuditTornError extends Error {
-  constructor(file: string) {
-    super(`the audit log ${file} ends in an incomplete line (a crash during an append?); run "jit-server audit verify" and repair it before starting`);
+/**
+ * A crash during an append can leave a torn last line (its caller never got an answer). It is
+ * cut off, kept beside the log for inspection, and the cut is itself recorded in the log, so
+ * nothing is silently accepted or silently lost.
+ */
+async function cutTornTail(file: string): Promise<{ bytes: number; keptAs: string } | undefined> {
+  const stat = await fs.stat(file).catch(() => undefined);
+  if (!stat || stat.size === 0) return undefined;
+  const handle = await fs.open(file, 'r+');
+  try {
+    const tailSize = Math.min(stat.size, 1024 * 1024);
+    const tail = Buffer.alloc(tailSize);
+    await handle.read(tail, 0, tailSize, stat.size - tailSize);
+    if (tail[tailSize - 1] === 0x0a) return undefined;
+    const nl = tail.lastIndexOf(0x0a);
+    const keep = nl === -1 ? stat.size - tailSize : stat.size - tailSize + nl + 1;
+    const keptAs = `${file}.torn-${Date.now()}`;
+    await fs.writeFile(keptAs, tail.subarray(nl + 1));
+    await handle.truncate(keep);
+    await handle.sync();
+    return { bytes: stat.size - keep, keptAs };
+  } finally {
+    await handle.close();
   }
 }
 
-export async function openAuditLog(file: string): Promise<AuditLog> {
+export async function openAuditLog(file: string, now: () => number, log: (line: string) => void = () => undefined): Promise<AuditLog> {
+  const torn = await cutTornTail(file);
   const last = await lastEntry(file);
   let seq = last?.seq ?? 0;
   let prevHash = last?.hash ?? GENESIS_HASH;
@@ -114,7 +125,7 @@ export async function openAuditLog(file: string): Promise<AuditLog> {
   // Appends are serialized so the chain has one order; each waits for fsync before resolving.
   let queue: Promise<unknown> = Promise.resolve();
 
-  return {
+  const audit: AuditLog = {
     append(event, time) {
       const write = async () => {
         const body = { seq: seq + 1, time: new Date(time).toISOString(), ...event, prevHash };
@@ -147,4 +158,9 @@ export async function openAuditLog(file: string): Promise<AuditLog> {
       await handle.close();
     },
   };
+  if (torn) {
+    log(`audit log: removed a torn last line of ${torn.bytes} bytes (kept in ${torn.keptAs})`);
+    await audit.append({ actor: 'system', action: 'audit.repaired', outcome: 'error', detail: { tornBytes: torn.bytes, keptAs: torn.keptAs } }, now());
+  }
+  return audit;
 }
