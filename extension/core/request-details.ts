@@ -1,0 +1,70 @@
+// A request as the Request view and the form's confirmation show it: plain strings, computed
+// once on the host so both pages and tests read the same words.
+import { isAccessPayload, rolePayload, type AccessRequest, type ApprovalStep } from './api-types.js';
+import { capitalize, requestName, waitingStep } from './grant-labels.js';
+
+export interface StepLine {
+  /** "Step 1: projectOwner" */
+  label: string;
+  /** "approved by bob — looks fine", "waiting", "rejected by dana", "not reached" */
+  state: string;
+}
+
+export interface RequestDetails {
+  id: string;
+  /** "Request #a1b2c3" */
+  title: string;
+  status: string;
+  /** "OPEN — waiting on step 1 of 2: projectOwner" */
+  statusLine: string;
+  creator: string;
+  project: string;
+  kind: 'access' | 'role';
+  role?: string;
+  statement?: string;
+  databases: string[];
+  tables: string[];
+  export: boolean;
+  unmask: boolean;
+  duration: string;
+  reason: string;
+  rule: string;
+  steps: StepLine[];
+  createTime: string;
+  expireTime?: string;
+}
+
+export function requestDetails(request: AccessRequest): RequestDetails {
+  const access = isAccessPayload(request) ? request.payload : undefined;
+  const role = rolePayload(request);
+  return {
+    id: request.id,
+    title: capitalize(requestName(request)),
+    status: request.status,
+    statusLine: request.status === 'OPEN' ? `OPEN — waiting on ${waitingStep(request)}` : request.status,
+    creator: request.creator,
+    project: request.project,
+    kind: access ? 'access' : 'role',
+    role: role?.role,
+    statement: access?.statement,
+    databases: request.payload.databases,
+    tables: access?.tables ?? [],
+    export: access?.export ?? false,
+    unmask: access?.unmask ?? false,
+    duration: request.payload.duration,
+    reason: request.payload.reason,
+    rule: request.rule.title,
+    steps: request.steps.map((s, i) => stepLine(s, i, request)),
+    createTime: request.createTime,
+    expireTime: request.expireTime,
+  };
+}
+
+function stepLine(step: ApprovalStep, index: number, request: AccessRequest): StepLine {
+  const label = `Step ${index + 1}: ${step.roles.join(' or ')}`;
+  const by = step.approver ? ` by ${step.approver}` : '';
+  const comment = step.comment ? ` — ${step.comment}` : '';
+  if (step.decision) return { label, state: `${step.decision.toLowerCase()}${by}${comment}` };
+  if (request.status === 'OPEN' && index === request.currentStep) return { label, state: 'waiting' };
+  return { label, state: 'not reached' };
+}

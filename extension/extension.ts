@@ -1,0 +1,48 @@
+// Entry point: builds the services, registers every view, provider and command on
+// context.subscriptions, and loads the user's grants once.
+import * as vscode from 'vscode';
+import { AccessState } from './core/access-state.js';
+import { VIEW_ID } from './vscode/command-ids.js';
+import { registerCommands } from './vscode/commands.js';
+import { GrantsTree } from './vscode/grants-tree.js';
+import { LiveUpdates } from './vscode/live-updates.js';
+import type { Services } from './vscode/services.js';
+import { Session } from './vscode/session.js';
+import { SqlCodeLens } from './vscode/sql-code-lens.js';
+import { ExpiryStatusBar } from './vscode/status-bar.js';
+import { OpenPages } from './vscode/webview-page.js';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Just-In-Time Access', { log: true });
+  const session = new Session(context.secrets, context.globalState, process.env);
+  const state = new AccessState(() => session.client());
+  const services: Services = { extensionUri: context.extensionUri, session, state, pages: new OpenPages(), log };
+
+  const tree = new GrantsTree(state, () => session.serverUrl);
+  const lenses = new SqlCodeLens(state);
+  const sql: vscode.DocumentSelector = [{ language: 'sql' }, { pattern: '**/*.sql' }];
+  const live = new LiveUpdates(session, state, log);
+
+  context.subscriptions.push(
+    log,
+    session,
+    { dispose: () => state.dispose() },
+    services.pages,
+    tree,
+    vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
+    lenses,
+    vscode.languages.registerCodeLensProvider(sql, lenses),
+    vscode.languages.registerHoverProvider(sql, lenses),
+    new ExpiryStatusBar(state),
+    live,
+    state.onChange((snapshot) => void vscode.commands.executeCommand('setContext', 'jitAccess.signedIn', snapshot.status === 'ready')),
+    session.onDidChange(() => void state.refresh()),
+    ...registerCommands(services),
+  );
+
+  live.start();
+  void state.refresh();
+  log.info(`activated; service ${session.serverUrl}`);
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,46 @@
+// Runs a grant's approved statement and shows the result grid; its Export buttons go through
+// the same save-dialog download as the Export Grant Result command.
+import * as vscode from 'vscode';
+import { EXPORT_FORMATS, type Grant } from '../core/api-types.js';
+import { describeError } from '../core/api-errors.js';
+import { grantName } from '../core/grant-labels.js';
+import type { ResultsGrant } from '../../webview/protocol.js';
+import { exportGrantResult } from './export-download.js';
+import type { Services } from './services.js';
+import { WebviewPage } from './webview-page.js';
+
+export async function runGrant(services: Services, grant: Grant, database = grant.databases[0]): Promise<void> {
+  const key = `results:${grant.id}`;
+  const shown: ResultsGrant = { id: grant.id, name: grantName(grant), databases: grant.databases, database, statement: grant.statement };
+  const page = services.pages.get(key) ?? services.pages.add(key, resultsPage(services, grant));
+  page.lastShown = shown;
+  page.panel.reveal(undefined, true);
+  page.post({ type: 'results.loading', grant: shown });
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Running ${grantName(grant)} on ${database}…`, cancellable: true },
+    async (_progress, token) => {
+      const abort = new AbortController();
+      const cancel = token.onCancellationRequested(() => abort.abort());
+      try {
+        const result = await services.session.client().run(grant.id, database, abort.signal);
+        page.post({ type: 'results.show', grant: shown, result, exportFormats: grant.export ? [...EXPORT_FORMATS] : [] });
+      } catch (error) {
+        page.post({ type: 'results.error', grant: shown, message: describeError(error, services.session.serverUrl).message });
+      } finally {
+        cancel.dispose();
+      }
+    },
+  );
+}
+
+function resultsPage(services: Services, grant: Grant): WebviewPage {
+  const page: WebviewPage = new WebviewPage(services.extensionUri, 'results', `Results: ${grantName(grant)}`, (message) => {
+    if (message.type === 'results.run') void runGrant(services, grant, message.database);
+    if (message.type === 'results.export') {
+      void exportGrantResult(services, grant, message.format, page.lastShown?.database).then(
+        (saved) => saved && page.post({ type: 'results.exportStatus', message: saved }),
+      );
+    }
+  });
+  return page;
+}
