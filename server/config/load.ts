@@ -4,8 +4,20 @@ import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 
+/**
+ * The issues, one per bad field. zod reports unknown keys on their parent object; they are
+ * named by their own path here, since that is the field a person has to fix or remove.
+ */
+export function fieldIssues(error: z.ZodError): { path: PropertyKey[]; message: string }[] {
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: [...issue.path, key], message: 'unknown field' }))
+      : [{ path: issue.path, message: issue.message }],
+  );
+}
+
 export function formatZodError(error: z.ZodError): string {
-  return error.issues
+  return fieldIssues(error)
     .map((issue) => {
       const path = issue.path.reduce<string>(
         (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${String(key)}`),

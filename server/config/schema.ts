@@ -117,37 +117,37 @@ export const configObjectSchema = z
   .strict();
 
 export const configSchema = configObjectSchema.superRefine((cfg, ctx) => {
-    const ids = (xs: { id: string }[], path: string) => {
-      const seen = new Set<string>();
-      xs.forEach((x, i) => {
-        if (seen.has(x.id)) ctx.addIssue({ code: 'custom', path: [path, i, 'id'], message: `duplicate id "${x.id}"` });
-        seen.add(x.id);
-      });
-    };
-    ids(cfg.users, 'users');
-    ids(cfg.instances, 'instances');
-    ids(cfg.projects, 'projects');
-    const users = new Set(cfg.users.map((u) => u.id));
-    const instances = new Set(cfg.instances.map((i) => i.id));
-    const tokens = new Set<string>();
-    cfg.users.forEach((u, i) => {
-      if (tokens.has(u.token)) ctx.addIssue({ code: 'custom', path: ['users', i, 'token'], message: 'token is used by another user' });
-      tokens.add(u.token);
+  const ids = (xs: { id: string }[], path: string) => {
+    const seen = new Set<string>();
+    xs.forEach((x, i) => {
+      if (seen.has(x.id)) ctx.addIssue({ code: 'custom', path: [path, i, 'id'], message: `duplicate id "${x.id}"` });
+      seen.add(x.id);
     });
-    cfg.projects.forEach((p, pi) => {
-      p.members.forEach((m, mi) => {
-        if (!users.has(m.user)) ctx.addIssue({ code: 'custom', path: ['projects', pi, 'members', mi, 'user'], message: `unknown user "${m.user}"` });
-      });
-      p.databases.forEach((d, di) => {
-        if (!instances.has(d.name.split('/')[0])) {
-          ctx.addIssue({ code: 'custom', path: ['projects', pi, 'databases', di, 'name'], message: `unknown instance in "${d.name}"` });
-        }
-      });
-    });
-    const wsMin = parseDuration(cfg.workspace.minGrantDuration)!;
-    const wsMax = parseDuration(cfg.workspace.maxGrantDuration)!;
-    if (wsMin > wsMax) {
-      ctx.addIssue({ code: 'custom', path: ['workspace', 'minGrantDuration'], message: 'must not exceed maxGrantDuration' });
-    }
+  };
+  ids(cfg.users, 'users');
+  ids(cfg.instances, 'instances');
+  ids(cfg.projects, 'projects');
+  const users = new Set(cfg.users.map((u) => u.id));
+  const instances = new Set(cfg.instances.map((i) => i.id));
+  const tokens = new Set<string>();
+  cfg.users.forEach((u, i) => {
+    if (tokens.has(u.token)) ctx.addIssue({ code: 'custom', path: ['users', i, 'token'], message: 'token is used by another user' });
+    tokens.add(u.token);
   });
+  cfg.projects.forEach((p, pi) => {
+    p.members.forEach((m, mi) => {
+      if (!users.has(m.user)) ctx.addIssue({ code: 'custom', path: ['projects', pi, 'members', mi, 'user'], message: `unknown user "${m.user}"` });
+    });
+    p.databases.forEach((d, di) => {
+      if (!instances.has(d.name.split('/')[0])) {
+        ctx.addIssue({ code: 'custom', path: ['projects', pi, 'databases', di, 'name'], message: `unknown instance in "${d.name}"` });
+      }
+    });
+  });
+  const wsMin = parseDuration(cfg.workspace.minGrantDuration)!;
+  const wsMax = parseDuration(cfg.workspace.maxGrantDuration)!;
+  if (wsMin > wsMax) {
+    ctx.addIssue({ code: 'custom', path: ['workspace', 'minGrantDuration'], message: 'must not exceed maxGrantDuration' });
+  }
+});
 export type Config = z.infer<typeof configSchema>;

@@ -58,7 +58,10 @@ export async function cannotApprove(
   if (request.steps.some((s, i) => i < request.currentStep && s.approver === actor.id)) {
     return 'You already approved an earlier step of this request; another approver must decide this one';
   }
-  const roles = await rolesIn(ledger, state, actor.id, request.project, now);
+  // A binding limited to some databases approves only requests within them, as it queries only them.
+  const roles = (await rolesIn(ledger, state, actor.id, request.project, now)).filter(
+    (r) => !r.databases || request.payload.databases.every((d) => r.databases!.includes(d)),
+  );
   if (!holdsStepRole(actor, roles, step.roles)) {
     return `This step needs an approver with one of the roles: ${step.roles.join(', ')}`;
   }

@@ -2,7 +2,7 @@
 import { OpenAPIHono, type z } from '@hono/zod-openapi';
 import type { Actor, Deps } from '../domain/deps.js';
 import { invalid } from '../domain/errors.js';
-import { formatZodError } from '../config/load.js';
+import { fieldIssues, formatZodError } from '../config/load.js';
 import { ErrorBody } from './schemas.js';
 
 export type AppEnv = { Variables: { actor: Actor } };
@@ -11,7 +11,7 @@ export function router() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
-        const first = result.error.issues[0];
+        const first = fieldIssues(result.error)[0];
         throw invalid(formatZodError(result.error), first ? { field: first.path.join('.') } : undefined);
       }
     },

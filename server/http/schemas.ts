@@ -6,6 +6,7 @@ import { GRANT_STATES, REQUEST_STATUSES } from '../domain/types.js';
 
 const Duration = z.string().regex(DURATION_PATTERN, 'must look like "30m", "2h" or "1d"').openapi({ example: '2h' });
 const Time = z.string().openapi({ format: 'date-time', example: '2026-11-25T21:00:00.000Z' });
+const Reason = z.string().min(1, 'must not be empty: say why you need this access').max(2000);
 const DatabaseRef = z.string().min(1).max(200).openapi({ example: 'demo/hr' });
 
 export const ErrorBody = z
@@ -76,7 +77,7 @@ export const AccessRequestBody = z
     export: z.boolean().optional(),
     unmask: z.boolean().optional(),
     duration: Duration,
-    reason: z.string().min(1).max(2000),
+    reason: Reason,
   })
   .strict()
   .openapi('AccessRequestBody');
@@ -86,7 +87,7 @@ export const RoleRequestBody = z
     role: z.enum(PROJECT_ROLES),
     databases: z.array(DatabaseRef).min(1).max(50),
     duration: Duration,
-    reason: z.string().min(1).max(2000),
+    reason: Reason,
   })
   .strict()
   .openapi('RoleRequestBody');
