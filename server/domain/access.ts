@@ -78,9 +78,14 @@ export async function approversOf(ledger: LedgerReads, state: State, request: Ap
   return out;
 }
 
+/**
+ * Owns the whole project: a projectOwner role without a database limit. A time-boxed owner
+ * binding for some databases does not extend to project-wide powers (settings, every grant).
+ */
+export const ownsProject = (roles: HeldRole[]) => roles.some((r) => r.role === 'projectOwner' && !r.databases);
+
 /** Project owners, workspace admins and DBAs see every grant and request of a project. */
 export async function reviewsProject(ledger: LedgerReads, state: State, actor: Actor, project: string, now: number) {
   if (isReviewer(actor)) return true;
-  const roles = await rolesIn(ledger, state, actor.id, project, now);
-  return roles.some((r) => r.role === 'projectOwner');
+  return ownsProject(await rolesIn(ledger, state, actor.id, project, now));
 }

@@ -17,16 +17,30 @@ export interface Effects {
 export async function change<T>(deps: Deps, fn: (tx: LedgerTx, fx: Effects) => Promise<T>): Promise<T> {
   const events: [string[], ServiceEvent][] = [];
   let failure: DomainError | undefined;
-  const result = await deps.ledger.transaction(async (tx) => {
-    const audits: AuditEvent[] = [];
-    const value = await fn(tx, {
-      audit: (e) => audits.push(e),
-      emit: (users, e) => events.push([users, e]),
-      failAfterCommit: (e) => (failure = e),
+  const appended: number[] = [];
+  let result: T;
+  try {
+    result = await deps.ledger.transaction(async (tx) => {
+      const audits: AuditEvent[] = [];
+      const value = await fn(tx, {
+        audit: (e) => audits.push(e),
+        emit: (users, e) => events.push([users, e]),
+        failAfterCommit: (e) => (failure = e),
+      });
+      for (const entry of audits) appended.push((await deps.audit.append(entry, deps.clock.now())).seq);
+      return value;
     });
-    for (const entry of audits) await deps.audit.append(entry, deps.clock.now());
-    return value;
-  });
+  } catch (err) {
+    // The entries were appended but the change rolled back (its commit failed): the log must say
+    // so, or they would stand for a change that never happened — under ids that the ledger
+    // hands out again to the next request.
+    if (appended.length) {
+      await deps.audit
+        .append({ actor: 'system', action: 'audit.uncommitted', outcome: 'error', detail: { seqs: appended, reason: 'the change these entries record was rolled back' } }, deps.clock.now())
+        .catch(() => undefined);
+    }
+    throw err;
+  }
   for (const [users, event] of events) deps.events.publish(users, event);
   deps.onCommit?.();
   if (failure) throw failure;

@@ -196,13 +196,28 @@ function grantAccess(deps: Deps, actor: Actor, grant: Awaited<ReturnType<typeof 
   };
 }
 
+/** The grant for a run or export; a refusal is audited too, since attempts matter as much as uses. */
+async function grantFor(deps: Deps, actor: Actor, id: string, database: string | undefined, purpose: 'run' | 'export') {
+  try {
+    return await usableGrant(deps, actor, id, database, purpose);
+  } catch (err) {
+    if (err instanceof DomainError) {
+      await deps.audit.append(
+        { actor: actor.id, action: `grant.${purpose}`, grantId: id, database, outcome: 'denied', clientAddress: actor.clientAddress, userAgent: actor.userAgent, detail: { code: err.code, reason: err.message } },
+        deps.clock.now(),
+      );
+    }
+    throw err;
+  }
+}
+
 export async function runGrant(deps: Deps, actor: Actor, id: string, database: string | undefined, signal?: AbortSignal) {
-  const { grant, database: target } = await usableGrant(deps, actor, id, database, 'run');
+  const { grant, database: target } = await grantFor(deps, actor, id, database, 'run');
   return execute(deps, grantAccess(deps, actor, grant, target, 'grant.run'), signal);
 }
 
 export async function exportGrant(deps: Deps, actor: Actor, id: string, database: string | undefined, format: ExportFormat, signal?: AbortSignal) {
-  const { grant, database: target } = await usableGrant(deps, actor, id, database, 'export');
+  const { grant, database: target } = await grantFor(deps, actor, id, database, 'export');
   return exportData(deps, grantAccess(deps, actor, grant, target, 'grant.export'), format, `grant-${grant.id}`, signal);
 }
 

@@ -1,6 +1,6 @@
 // Grants after their request: reading them, revoking them, and the expiry check at the
 // instant of use that every data operation goes through.
-import { reviewsProject, rolesIn } from './access.js';
+import { ownsProject, reviewsProject, rolesIn } from './access.js';
 import { iso } from './clock.js';
 import { change } from './change.js';
 import type { Actor, Deps } from './deps.js';
@@ -37,7 +37,7 @@ export async function revokeGrant(deps: Deps, actor: Actor, id: string, reason?:
     if (!grant) throw notFound(`Grant "${id}" does not exist`);
     const owner =
       actor.workspaceRole === 'workspaceAdmin' ||
-      (await rolesIn(tx, config, actor.id, grant.project, deps.clock.now())).some((r) => r.role === 'projectOwner');
+      ownsProject(await rolesIn(tx, config, actor.id, grant.project, deps.clock.now()));
     if (grant.requester !== actor.id && !owner) throw denied('Only the holder, the project owners and workspace admins can revoke a grant');
     const now = deps.clock.now();
     if (grant.state === 'ACTIVE' && now >= grant.expireTime!) throw precondition(`Grant ${id} already expired at ${iso(grant.expireTime!)}`);

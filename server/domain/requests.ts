@@ -175,7 +175,10 @@ async function finalize(deps: Deps, tx: LedgerTx, fx: Effects, actor: Actor, req
   const now = deps.clock.now();
   request.status = 'APPROVED';
   request.decideTime = now;
-  const base = { actor: actor.id, project: request.project, requestId: request.id, clientAddress: actor.clientAddress, userAgent: actor.userAgent };
+  const base = {
+    actor: actor.id, project: request.project, requestId: request.id, grantId: request.type === 'ACCESS_GRANT' ? request.grantId : undefined,
+    clientAddress: actor.clientAddress, userAgent: actor.userAgent,
+  };
   fx.audit({ ...base, action: 'request.approved', detail: { final: true, how } });
   fx.emit([request.creator], { type: 'request.approved', data: { requestId: request.id, project: request.project, final: true } });
   if (request.type === 'ACCESS_GRANT') {
@@ -184,7 +187,7 @@ async function finalize(deps: Deps, tx: LedgerTx, fx: Effects, actor: Actor, req
     grant.activateTime = now;
     grant.expireTime = now + parseDuration(grant.duration)!;
     await tx.putGrant(grant);
-    fx.audit({ ...base, action: 'grant.activated', grantId: grant.id, detail: { expireTime: iso(grant.expireTime), requester: grant.requester } });
+    fx.audit({ ...base, action: 'grant.activated', detail: { expireTime: iso(grant.expireTime), requester: grant.requester } });
     fx.emit([grant.requester], { type: 'grant.activated', data: { grantId: grant.id, requestId: request.id, expireTime: iso(grant.expireTime) } });
   } else {
     const binding: RoleBinding = {
@@ -205,7 +208,7 @@ export async function expireRequest(tx: LedgerTx, fx: Effects, request: Approval
   request.status = 'EXPIRED';
   request.decideTime = now;
   await tx.putRequest(request);
-  fx.audit({ actor: 'system', action: 'request.expired', project: request.project, requestId: request.id, detail: { expireTime: iso(request.expireTime) } });
+  fx.audit({ actor: 'system', action: 'request.expired', project: request.project, requestId: request.id, grantId: request.type === 'ACCESS_GRANT' ? request.grantId : undefined, detail: { expireTime: iso(request.expireTime) } });
   if (request.type === 'ACCESS_GRANT') {
     const grant = (await tx.getGrant(request.grantId))!;
     grant.state = 'EXPIRED';
@@ -238,12 +241,18 @@ export async function decideRequest(deps: Deps, actor: Actor, id: string, decisi
     const step = request.steps[request.currentStep];
     Object.assign(step, { approver: actor.id, decision, comment, time: now });
     request.currentStep += 1;
-    const base = { actor: actor.id, project: request.project, requestId: request.id, clientAddress: actor.clientAddress, userAgent: actor.userAgent };
+    // 1-based number of the step just decided, for the audit log.
+    const decided = request.currentStep;
+    const base = {
+      actor: actor.id, project: request.project, requestId: request.id, grantId: request.type === 'ACCESS_GRANT' ? request.grantId : undefined,
+      clientAddress: actor.clientAddress, userAgent: actor.userAgent,
+    };
     if (decision === 'REJECTED') {
       request.status = 'REJECTED';
+      request.currentStep = request.steps.length;
       request.decideTime = now;
       await tx.putRequest(request);
-      fx.audit({ ...base, action: 'request.rejected', grantId: request.type === 'ACCESS_GRANT' ? request.grantId : undefined, detail: { step: request.currentStep, comment } });
+      fx.audit({ ...base, action: 'request.rejected', detail: { step: decided, comment } });
       if (request.type === 'ACCESS_GRANT') {
         const grant = (await tx.getGrant(request.grantId))!;
         grant.state = 'REJECTED';
@@ -251,11 +260,11 @@ export async function decideRequest(deps: Deps, actor: Actor, id: string, decisi
       }
       fx.emit([request.creator], { type: 'request.rejected', data: { requestId: request.id, project: request.project, by: actor.id, comment } });
     } else if (request.currentStep >= request.steps.length) {
-      fx.audit({ ...base, action: 'request.step.approved', detail: { step: request.currentStep, comment } });
+      fx.audit({ ...base, action: 'request.step.approved', detail: { step: decided, comment } });
       await finalize(deps, tx, fx, actor, request, `approved by ${actor.id}`);
     } else {
       await tx.putRequest(request);
-      fx.audit({ ...base, action: 'request.step.approved', detail: { step: request.currentStep, comment } });
+      fx.audit({ ...base, action: 'request.step.approved', detail: { step: decided, comment } });
       fx.emit([request.creator, ...(await approversOf(tx, state, request, now))], {
         type: 'request.approved',
         data: { requestId: request.id, project: request.project, final: false, nextStep: request.currentStep },
@@ -280,7 +289,7 @@ export async function cancelRequest(deps: Deps, actor: Actor, id: string, commen
       grant.state = 'CANCELED';
       await tx.putGrant(grant);
     }
-    fx.audit({ actor: actor.id, action: 'request.canceled', project: request.project, requestId: id, clientAddress: actor.clientAddress, userAgent: actor.userAgent, detail: { comment } });
+    fx.audit({ actor: actor.id, action: 'request.canceled', project: request.project, requestId: id, grantId: request.type === 'ACCESS_GRANT' ? request.grantId : undefined, clientAddress: actor.clientAddress, userAgent: actor.userAgent, detail: { comment } });
     fx.emit([...(await approversOf(tx, await deps.config.read(), { ...request, status: 'OPEN' }, now))], {
       type: 'request.canceled',
       data: { requestId: id, project: request.project },

@@ -24,7 +24,12 @@ export interface EngineColumn {
 }
 
 export interface RunLimits {
-  /** Statement time limit; exceeded → EngineError kind "timeout". */
+  /**
+   * Statement time limit; exceeded → EngineError kind "timeout". It bounds every wait on the
+   * engine (starting the statement, each batch), so a stream paused by a slow reader is not
+   * cut for the reader's time; the server enforces it too (PostgreSQL per fetch, MySQL over
+   * the whole statement).
+   */
   timeoutMs: number;
   /** Rows to return at most; more rows set `truncated`. */
   maxRows: number;
@@ -72,6 +77,16 @@ export class EngineError extends Error {
     super(message);
     this.name = 'EngineError';
   }
+}
+
+/** How an engine on a database server (PostgreSQL, MySQL) is created. */
+export interface ServerEngineOptions {
+  /** Server URL; its database part is replaced by the database each statement names. */
+  url: string;
+  /** Connections per database. Default 5. */
+  maxConnections?: number;
+  /** Rows per batch. Default 1000. */
+  batchSize?: number;
 }
 
 export interface Engine {

@@ -52,3 +52,28 @@ export function withinLimits<T>(
     );
   });
 }
+
+/**
+ * Runs the steps of one statement on a server session: each within the limits; a step that
+ * fails releases the session (stopping the statement when the limit hit) and is reported as
+ * `mapError` says.
+ */
+export function sessionSteps(
+  limits: { timeoutMs: number; signal?: AbortSignal },
+  release: (stop: boolean) => Promise<void>,
+  mapError: (error: unknown) => EngineError,
+): <T>(work: Promise<T>) => Promise<T> {
+  return async (work) => {
+    try {
+      return await withinLimits(work, limits, () => void release(true));
+    } catch (error) {
+      await release(false);
+      throw mapError(error);
+    }
+  };
+}
+
+/** Waits for a connection, for as long as the caller has not aborted; one that comes too late is discarded. */
+export function connectUnlessAborted<C>(connecting: Promise<C>, signal: AbortSignal | undefined, discard: (connection: C) => void): Promise<C> {
+  return withinLimits(connecting, { signal }, () => void connecting.then(discard, () => undefined));
+}

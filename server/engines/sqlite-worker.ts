@@ -1,14 +1,16 @@
-// Runs SQLite statements off the main thread, so a statement past its time limit can be
-// stopped by terminating the thread: better-sqlite3 cannot interrupt a running statement.
-import { parentPort } from 'node:worker_threads';
+// Runs SQLite statements in a child process, so a statement past its time limit can be
+// stopped by killing the process: better-sqlite3 cannot interrupt a running statement, and a
+// worker thread cannot be terminated while SQLite is busy in native code.
 import Database from 'better-sqlite3';
-import type { Cell, EngineErrorKind } from './engine.js';
+import { EngineError, type Cell, type EngineErrorKind } from './engine.js';
+import { checkStatement } from './guard.js';
 import type { FromWorker, ToWorker } from './sqlite-protocol.js';
 import { sqlTimestampToRfc3339, toCell } from './values.js';
 
 // Only plain queries: ATTACH, PRAGMA and transaction control are read-only to SQLite
 // (they do not write the file) but change what the connection can see or do.
-const QUERY_KEYWORDS = new Set(['select', 'with', 'values']);
+// load_extension() needs no rule: better-sqlite3 leaves the SQL function disabled.
+const RULES = { keywords: new Set(['select', 'with', 'values']) };
 
 const connections = new Map<string, Database.Database>();
 let current: { rows: Iterator<unknown[]>; temporal: boolean[]; left: number; batchSize: number } | undefined;
@@ -23,11 +25,6 @@ function connect(file: string): Database.Database {
   return db;
 }
 
-function firstKeyword(sql: string): string {
-  const rest = sql.replace(/^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/, '');
-  return (/^[a-z]+/i.exec(rest)?.[0] ?? '').toLowerCase();
-}
-
 // SQLite integers are 64-bit: exact ones fit a JSON number, larger ones travel as strings.
 // SQLite has no date type; text in a column declared as a date or time is given in RFC 3339.
 function cell(value: unknown, temporal: boolean): Cell {
@@ -36,17 +33,8 @@ function cell(value: unknown, temporal: boolean): Cell {
   return toCell(value);
 }
 
-class Refused extends Error {
-  constructor(
-    readonly kind: EngineErrorKind,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 function describe(error: unknown, name: string): { kind: EngineErrorKind; message: string } {
-  if (error instanceof Refused) return { kind: error.kind, message: error.message };
+  if (error instanceof EngineError) return { kind: error.kind, message: error.message };
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : 'statement failed';
   if (code === 'SQLITE_CANTOPEN') return { kind: 'not_found', message: `database "${name}" does not exist` };
@@ -56,11 +44,9 @@ function describe(error: unknown, name: string): { kind: EngineErrorKind; messag
 }
 
 function open(msg: Extract<ToWorker, { type: 'open' }>): FromWorker {
-  if (!QUERY_KEYWORDS.has(firstKeyword(msg.sql))) {
-    throw new Refused('read_only', 'only a read-only query (SELECT, WITH or VALUES) can run');
-  }
+  checkStatement(msg.sql, RULES);
   const stmt = connect(msg.file).prepare(msg.sql);
-  if (!stmt.readonly || !stmt.reader) throw new Refused('read_only', 'only a read-only query that returns rows can run');
+  if (!stmt.readonly || !stmt.reader) throw new EngineError('read_only', 'only a read-only query that returns rows can run');
   const columns = stmt.columns().map((c) => ({
     name: c.name,
     type: (c.type ?? '').toLowerCase(),
@@ -99,15 +85,21 @@ function close(): void {
   current = undefined;
 }
 
+function send(msg: FromWorker): void {
+  if (process.connected) process.send!(msg);
+}
+
 let openName = '';
-parentPort!.on('message', (msg: ToWorker) => {
+process.on('message', (msg: ToWorker) => {
   if (msg.type === 'close') return close();
   try {
     if (msg.type === 'open') openName = msg.name;
-    parentPort!.postMessage(msg.type === 'open' ? open(msg) : next());
+    send(msg.type === 'open' ? open(msg) : next());
   } catch (error) {
     close();
-    parentPort!.postMessage({ type: 'error', ...describe(error, openName) } satisfies FromWorker);
+    send({ type: 'error', ...describe(error, openName) });
   }
 });
-parentPort!.postMessage({ type: 'ready' } satisfies FromWorker);
+// The engine went away: nothing will ask for rows any more.
+process.on('disconnect', () => process.exit(0));
+send({ type: 'ready' });

@@ -1,13 +1,17 @@
 // The embedded SQLite engine. Each database is the file <dir>/<NAME>.sqlite, opened read-only
-// with query_only, and every statement runs in a worker thread that is terminated (and later
-// replaced) when the statement runs past its limit or the caller aborts.
+// with query_only, and every statement runs in a worker process that is killed (and later
+// replaced) when the statement runs past its limit or the caller aborts. A worker thread would
+// not do: terminating one waits until SQLite returns from native code, which a runaway
+// statement never does.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { EngineError, type Cell, type Engine, type EngineColumn, type EngineCursor, type RunLimits } from './engine.js';
-import { withinLimits } from './limits.js';
-import { readAll } from './read-all.js';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
+import { EngineError, type Engine, type EngineColumn, type EngineCursor, type RunLimits } from './engine.js';
+import { checkDatabaseName } from './guard.js';
+import { connectUnlessAborted, withinLimits } from './limits.js';
+import { batchCursor, readAll, type Batch } from './cursor.js';
 import type { FromWorker, ToWorker } from './sqlite-protocol.js';
 
 export interface SqliteEngineOptions {
@@ -19,31 +23,28 @@ export interface SqliteEngineOptions {
   batchSize?: number;
 }
 
-const DATABASE_NAME = /^[A-Za-z0-9_$-]{1,128}$/;
-
 // In the esbuild bundle this module lives in dist/server/cli.js and the worker is built
-// beside it. From the TypeScript sources (tests, tsx) the worker is the .ts beside this file;
-// Node 20 does not apply tsx's `--import` hooks to a worker's entry, so the worker registers
-// tsx itself before loading it.
-function workerSpawner(): () => Worker {
-  const built = new URL('./sqlite-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return () => new Worker(built);
-  const source = new URL('./sqlite-worker.ts', import.meta.url);
-  if (!existsSync(fileURLToPath(source))) throw new Error(`SQLite worker not found next to ${fileURLToPath(import.meta.url)}`);
-  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-    .then((tsx) => { tsx.register(); return import(${JSON.stringify(source.href)}); })`;
-  return () => new Worker(boot, { eval: true });
+// beside it. From the TypeScript sources (tests, tsx) the worker is the .ts beside this file,
+// loaded through tsx.
+function workerSpawner(): () => ChildProcess {
+  const options: ForkOptions = { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] };
+  const built = fileURLToPath(new URL('./sqlite-worker.js', import.meta.url));
+  if (existsSync(built)) return () => fork(built, [], { ...options, execArgv: [] });
+  const source = fileURLToPath(new URL('./sqlite-worker.ts', import.meta.url));
+  if (!existsSync(source)) throw new Error(`SQLite worker not found next to ${fileURLToPath(import.meta.url)}`);
+  const execArgv = ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
+  return () => fork(source, [], { ...options, execArgv });
 }
 
-/** One worker thread and the single statement it may be running. */
+/** One worker process and the single statement it may be running. */
 class SqliteWorker {
-  private readonly worker: Worker;
+  private readonly worker: ChildProcess;
   private pending: { resolve: (msg: FromWorker) => void; reject: (error: Error) => void } | undefined;
-  /** Settles when the thread has loaded the driver: starting a thread is not statement time. */
+  /** Settles when the process has loaded the driver: starting one is not statement time. */
   readonly ready: Promise<FromWorker>;
   dead = false;
 
-  constructor(spawn: () => Worker) {
+  constructor(spawn: () => ChildProcess) {
     this.ready = new Promise((resolve, reject) => (this.pending = { resolve, reject }));
     this.worker = spawn();
     this.worker.on('message', (msg: FromWorker) => this.settle((p) => p.resolve(msg)));
@@ -55,17 +56,31 @@ class SqliteWorker {
     if (this.dead) return Promise.reject(new EngineError('unavailable', 'the SQLite worker stopped'));
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
-      this.worker.postMessage(msg);
+      this.worker.send(msg);
     });
   }
 
   send(msg: ToWorker): void {
-    if (!this.dead) this.worker.postMessage(msg);
+    if (!this.dead) this.worker.send(msg);
+  }
+
+  /** An idle worker must not keep the service's process alive; a busy one must. */
+  hold(busy: boolean): void {
+    if (busy) {
+      this.worker.ref();
+      this.worker.channel?.ref();
+    } else {
+      this.worker.unref();
+      this.worker.channel?.unref();
+    }
   }
 
   async terminate(): Promise<void> {
     this.dead = true;
-    await this.worker.terminate();
+    if (this.worker.exitCode !== null || this.worker.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    this.worker.kill('SIGKILL');
+    await exited;
   }
 
   private die(): void {
@@ -92,6 +107,7 @@ class WorkerPool {
   async acquire(): Promise<SqliteWorker> {
     if (this.closed) throw new EngineError('unavailable', 'the SQLite engine is closed');
     const w = this.idle.pop() ?? (this.size < this.max ? this.start() : await new Promise<SqliteWorker>((resolve) => this.waiting.push(resolve)));
+    w.hold(true);
     try {
       await w.ready;
     } catch (error) {
@@ -109,8 +125,9 @@ class WorkerPool {
   release(w: SqliteWorker): void {
     if (w.dead || this.closed) return this.discard(w);
     const next = this.waiting.shift();
-    if (next) next(w);
-    else this.idle.push(w);
+    if (next) return next(w);
+    w.hold(false);
+    this.idle.push(w);
   }
 
   /** Terminates a worker whose statement must stop; a waiting caller gets a fresh one. */
@@ -139,10 +156,9 @@ export function createSqliteEngine(options: SqliteEngineOptions): Engine {
   const batchSize = options.batchSize ?? 1000;
 
   async function open(database: string, sql: string, limits: RunLimits): Promise<EngineCursor> {
-    if (!DATABASE_NAME.test(database)) throw new EngineError('not_found', `database "${database}" does not exist`);
-    const acquiring = pool.acquire();
+    checkDatabaseName(database);
     // Waiting for a free worker is bounded by the other statements' limits, so only an abort ends it.
-    const worker = await withinLimits(acquiring, { signal: limits.signal }, () => void acquiring.then((w) => pool.release(w), () => undefined));
+    const worker = await connectUnlessAborted(pool.acquire(), limits.signal, (w) => pool.release(w));
     let released = false;
     const release = (stop: boolean) => {
       if (released) return;
@@ -160,29 +176,17 @@ export function createSqliteEngine(options: SqliteEngineOptions): Engine {
     };
     const first = await ask({ type: 'open', name: database, file: join(options.dir, `${database}.sqlite`), sql, maxRows: limits.maxRows, batchSize });
     const columns: EngineColumn[] = first.type === 'columns' ? first.columns : [];
-    let truncated = false;
-    return {
-      columns,
-      get truncated() {
-        return truncated;
-      },
-      async *batches(): AsyncGenerator<Cell[][]> {
-        while (!released) {
-          const msg = await ask({ type: 'next' });
-          if (msg.type !== 'batch') throw new EngineError('unavailable', 'the SQLite worker answered out of turn');
-          if (msg.done) {
-            truncated = msg.truncated;
-            release(false);
-          }
-          if (msg.rows.length > 0) yield msg.rows;
-        }
-      },
-      async close() {
-        if (released) return;
-        worker.send({ type: 'close' });
-        release(false);
-      },
+    const next = async (): Promise<Batch> => {
+      const msg = await ask({ type: 'next' });
+      if (msg.type !== 'batch') throw new EngineError('unavailable', 'the SQLite worker answered out of turn');
+      if (msg.done) release(false);
+      return msg;
     };
+    return batchCursor(columns, next, async () => {
+      if (released) return;
+      worker.send({ type: 'close' });
+      release(false);
+    });
   }
 
   return {

@@ -3,7 +3,6 @@
 // than one of a thousand.
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
 import type { Cell } from '../engines/engine.js';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'ndjson', 'sql', 'xlsx'] as const;
@@ -75,6 +74,9 @@ async function* sql(src: ExportSource) {
 }
 
 async function* xlsx(src: ExportSource) {
+  // Loaded on first use: exceljs is the heaviest module of the service, and a restart (after a
+  // crash, too) should not wait for it before it serves anyone.
+  const { default: ExcelJS } = await import('exceljs');
   const out = new PassThrough();
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
   const sheet = workbook.addWorksheet('Export');

@@ -1,6 +1,6 @@
 // createApp(deps): the whole HTTP surface, built from injected dependencies so tests run it
 // in-process with app.request() and a fake clock.
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Deps } from '../domain/deps.js';
@@ -51,7 +51,11 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
       },
     }),
   );
-  const routes = app.get('/healthz', (c) => c.json({ status: 'ok' as const })).route(API_PREFIX, apiRoutes);
+  const health = createRoute({
+    method: 'get', path: '/healthz', description: 'Liveness; no authentication.',
+    responses: { 200: { description: 'OK', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+  });
+  const routes = app.openapi(health, (c) => c.json({ status: 'ok' as const }, 200)).route(API_PREFIX, apiRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

@@ -88,7 +88,7 @@ describe('authorization matrix', () => {
       const documented = Object.entries(doc.paths as Record<string, object>)
         .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
         .filter((op) => !/\/(query|export)$/.test(op));
-      const covered = ROWS.filter((r) => r.path.startsWith(API)).map(
+      const covered = ROWS.filter((r) => r.path !== '/openapi.json').map(
         (r) => `${r.method} ${r.path.split('?')[0].replace(/:request|:grant/, '{id}').replace('/shop', '/{p}')}`,
       );
       assert.deepEqual([...new Set(covered)].sort(), documented.sort());

@@ -1,9 +1,10 @@
 // Every "bad input" of issue 3: the documented status and code, a message a person
-// understands, and nothing changed — no ledger row, no audit line.
+// understands, and nothing changed — no ledger row, and no audit line except the one that
+// records a refused attempt to run a grant.
 import assert from 'node:assert/strict';
 import { MAX_BODY_BYTES } from '../../server/http/app.js';
 import { startHarness, testConfig, type Harness } from '../support/harness.js';
-import { API, accessBody, activeGrant, addOtherUsers, callAs, decide, expectRefused, requestAccess } from './helpers.js';
+import { API, accessBody, activeGrant, addOtherUsers, callAs, decide, expectDeniedUse, expectRefused, requestAccess } from './helpers.js';
 
 const ACCESS = `${API}/projects/shop/access-requests`;
 const ROLE = `${API}/projects/shop/role-requests`;
@@ -135,7 +136,7 @@ describe('bad input changes nothing', () => {
     it('approving, canceling or running what does not exist', async () => {
       await expectRefused(h, () => h.json('bob', 'POST', `${API}/requests/999/approve`, {}), 404, 'NOT_FOUND', /Request "999" does not exist/);
       await expectRefused(h, () => h.json('alice', 'POST', `${API}/requests/999/cancel`, {}), 404, 'NOT_FOUND', /does not exist/);
-      await expectRefused(h, () => h.json('alice', 'POST', `${API}/grants/999/run`, {}), 404, 'NOT_FOUND', /Grant "999" does not exist/);
+      await expectDeniedUse(h, () => h.json('alice', 'POST', `${API}/grants/999/run`, {}), 404, 'NOT_FOUND', /Grant "999" does not exist/);
     });
 
     it('a decision body with unknown fields', async () => {
@@ -146,18 +147,18 @@ describe('bad input changes nothing', () => {
     it("running someone else's grant", async () => {
       const grant = await activeGrant(h);
       for (const user of ['bob', 'dana', 'admin', 'carol'] as const) {
-        await expectRefused(h, () => callAs(h, user, 'POST', `${API}/grants/${grant.id}/run`, {}), 403, 'PERMISSION_DENIED', /Only the holder/);
+        await expectDeniedUse(h, () => callAs(h, user, 'POST', `${API}/grants/${grant.id}/run`, {}), 403, 'PERMISSION_DENIED', /Only the holder/);
       }
     });
 
     it('running before approval', async () => {
       const { grant } = await requestAccess(h);
-      await expectRefused(h, () => h.json('alice', 'POST', `${API}/grants/${grant.id}/run`, {}), 409, 'FAILED_PRECONDITION', /still waiting for approval/);
+      await expectDeniedUse(h, () => h.json('alice', 'POST', `${API}/grants/${grant.id}/run`, {}), 409, 'FAILED_PRECONDITION', /still waiting for approval/);
     });
 
     it('running on a database the grant does not cover, or with a bad body', async () => {
       const grant = await activeGrant(h);
-      await expectRefused(h, () => h.json('alice', 'POST', `${API}/grants/${grant.id}/run`, { database: 'demo/hr' }), 400, 'INVALID_ARGUMENT', /does not cover database "demo\/hr"/);
+      await expectDeniedUse(h, () => h.json('alice', 'POST', `${API}/grants/${grant.id}/run`, { database: 'demo/hr' }), 400, 'INVALID_ARGUMENT', /does not cover database "demo\/hr"/);
       await expectRefused(h, () => h.json('alice', 'POST', `${API}/grants/${grant.id}/run`, { database: 7 }), 400, 'INVALID_ARGUMENT', /database/);
       await expectRefused(h, () => h.json('alice', 'POST', `${API}/grants/${grant.id}/run`, { statement: 'DELETE FROM customers' }), 400, 'INVALID_ARGUMENT', /\$\.statement: unknown field/);
     });
@@ -172,7 +173,7 @@ describe('bad input after expiry changes nothing', () => {
   it('running after expiry', async () => {
     const grant = await activeGrant(h);
     await h.advance(3_600_000);
-    await expectRefused(h, () => h.json('alice', 'POST', `${API}/grants/${grant.id}/run`, {}), 409, 'FAILED_PRECONDITION', /expired/);
+    await expectDeniedUse(h, () => h.json('alice', 'POST', `${API}/grants/${grant.id}/run`, {}), 409, 'FAILED_PRECONDITION', /expired/);
   });
 
   it('approving an expired request', async () => {

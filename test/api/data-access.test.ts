@@ -89,13 +89,16 @@ describe('data access: masking, export and direct queries', () => {
       assert.equal(String.fromCharCode(bytes[0], bytes[1]), 'PK');
     });
 
-    it('refuses to export a grant without export (403) and leaves no export audit line', async () => {
+    it('refuses to export a grant without export (403), and audits the attempt as denied', async () => {
       const grant = await activeGrant(h, { databases: ['demo/sales'], statement: 'SELECT id FROM orders' });
       const res = await h.json('alice', 'GET', `/api/v1/grants/${grant}/export?format=csv`);
       assert.equal(res.status, 403);
       assert.equal(res.body.error.code, 'PERMISSION_DENIED');
       assert.match(res.body.error.message, /export/i);
-      assert.equal(h.auditLines().filter((l) => l.action.startsWith('grant.export')).length, 0);
+      assert.deepEqual(
+        h.auditLines().filter((l) => l.action.startsWith('grant.export')).map((l) => [l.action, l.outcome, l.grantId]),
+        [['grant.export', 'denied', grant]],
+      );
     });
 
     it('refuses a database the grant does not cover', async () => {

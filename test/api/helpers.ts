@@ -86,22 +86,39 @@ async function snapshot(h: Harness) {
   };
 }
 
-/**
- * Runs `act`, which must be refused with `status` and `code` and a message matching every
- * pattern, and checks that the ledger and the audit log are exactly as before.
- */
-export async function expectRefused(
-  h: Harness,
-  act: () => Promise<{ status: number; body: any }>,
-  status: number,
-  code: string,
-  ...words: RegExp[]
-) {
+type Call = () => Promise<{ status: number; body: any }>;
+
+async function refused(h: Harness, act: Call, status: number, code: string, words: RegExp[]) {
   const before = await snapshot(h);
   const res = await act();
   assert.equal(res.status, status, JSON.stringify(res.body));
   assert.equal(res.body?.error?.code, code, JSON.stringify(res.body));
   for (const w of words) assert.match(res.body.error.message, w);
+  return { before, error: res.body.error };
+}
+
+/**
+ * Runs `act`, which must be refused with `status` and `code` and a message matching every
+ * pattern, and checks that the ledger and the audit log are exactly as before.
+ */
+export async function expectRefused(h: Harness, act: Call, status: number, code: string, ...words: RegExp[]) {
+  const { before, error } = await refused(h, act, status, code, words);
   assert.deepEqual(await snapshot(h), before, 'a refused call must not change the ledger or the audit log');
-  return res.body.error;
+  return error;
+}
+
+/**
+ * Like expectRefused for a run or export of a grant: the ledger is unchanged and the attempt
+ * is in the audit log as one `denied` entry naming the grant.
+ */
+export async function expectDeniedUse(h: Harness, act: Call, status: number, code: string, ...words: RegExp[]) {
+  const { before, error } = await refused(h, act, status, code, words);
+  const after = await snapshot(h);
+  assert.deepEqual({ ...after, auditLines: before.auditLines }, before, 'a refused run must not change the ledger');
+  assert.equal(after.auditLines, before.auditLines + 1, 'a refused run is audited once');
+  const entry = h.auditLines().at(-1);
+  assert.equal(entry.outcome, 'denied');
+  assert.match(entry.action, /^grant\.(run|export)$/);
+  assert.equal(entry.detail.code, code);
+  return error;
 }

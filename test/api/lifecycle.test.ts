@@ -34,7 +34,8 @@ describe('lifecycle', () => {
       assert.equal(active.state, 'ACTIVE');
       assert.equal(active.activateTime, new Date(h.clock.now()).toISOString());
       assert.equal(Date.parse(active.expireTime), h.clock.now() + HOUR);
-      assert.deepEqual(actions(h), ['request.created', 'request.step.approved', 'request.step.approved', 'request.approved', 'grant.activated']);
+      assert.deepEqual(actions(h), ['request.created', 'request.step.approved', 'grant.run', 'request.step.approved', 'request.approved', 'grant.activated']);
+      assert.equal(h.auditLines()[2].outcome, 'denied');
     });
 
     it('the same approver cannot approve two steps', async () => {
@@ -125,6 +126,20 @@ describe('lifecycle', () => {
       const sales = await requestAccess(h);
       assert.deepEqual((await callAs(h, 'carol', 'GET', `${API}/requests?view=to-approve`)).body.requests.map((r: any) => r.id), [sales.request.id]);
       assert.equal((await decide(h, 'carol', sales.request.id)).status, 'APPROVED');
+    });
+
+    it('a database-limited owner role gives no project-wide powers: settings, reviewing or revoking others\' grants', async () => {
+      const role = await requestRole(h, { role: 'projectOwner', databases: ['demo/sales'] }, 'carol');
+      await decide(h, 'bob', role.id);
+      await decide(h, 'dana', role.id);
+      const grant = await activeGrant(h);
+      const settings = await callAs(h, 'carol', 'PATCH', `${API}/projects/shop/settings`, { jitAccess: false });
+      assert.equal(settings.status, 403);
+      assert.equal((await callAs(h, 'carol', 'GET', `${API}/projects/shop/grants`)).status, 403);
+      assert.equal((await callAs(h, 'carol', 'GET', `${API}/grants/${grant.id}`)).status, 403);
+      const revoke = await callAs(h, 'carol', 'POST', `${API}/grants/${grant.id}/revoke`, {});
+      assert.equal(revoke.status, 403);
+      assert.equal((await getGrant(h, grant.id)).state, 'ACTIVE');
     });
 
     it('revoke: holder, owner and admin may; another member and a DBA may not; a revoked grant does not run', async () => {

@@ -16,9 +16,11 @@ const events = createRoute({
 export const eventRoutes = (deps: Deps) =>
   router().openapi(events, (c) =>
     streamSSE(c, async (stream) => {
+      const actor = c.get('actor');
+      const tokenHash = (await deps.config.read()).users.find((u) => u.id === actor.id)?.tokenHash;
       const queue: ServiceEvent[] = [];
       let wake: (() => void) | undefined;
-      const unsubscribe = deps.events.subscribe(c.get('actor').id, (event) => {
+      const unsubscribe = deps.events.subscribe(actor.id, (event) => {
         queue.push(event);
         wake?.();
       });
@@ -32,6 +34,9 @@ export const eventRoutes = (deps: Deps) =>
             wake = undefined;
             if (queue.length === 0 && !stream.aborted) await stream.write(': keep-alive\n\n');
           }
+          // A user deleted (or whose token changed) while the stream is open gets nothing more:
+          // the token was checked when the stream opened, so check the user again before sending.
+          if (!(await deps.config.read()).users.some((u) => u.id === actor.id && u.tokenHash === tokenHash)) break;
           for (const event of queue.splice(0)) await stream.writeSSE({ event: event.type, data: JSON.stringify(event.data) });
         }
       } finally {

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { isReviewer, rolesIn, visibleProject } from '../../domain/access.js';
+import { isReviewer, ownsProject, rolesIn, visibleProject } from '../../domain/access.js';
 import { change } from '../../domain/change.js';
 import type { Deps } from '../../domain/deps.js';
 import { denied } from '../../domain/errors.js';
@@ -67,7 +67,7 @@ export const projectRoutes = (deps: Deps) =>
       const id = c.req.valid('param').p;
       const state = await deps.config.read();
       const { roles } = await visibleProject(deps.ledger, state, actor, id, deps.clock.now());
-      if (actor.workspaceRole !== 'workspaceAdmin' && !roles.some((r) => r.role === 'projectOwner')) {
+      if (actor.workspaceRole !== 'workspaceAdmin' && !ownsProject(roles)) {
         throw denied('Only project owners and workspace admins can change project settings');
       }
       const patch = c.req.valid('json');

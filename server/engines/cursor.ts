@@ -1,0 +1,51 @@
+// The cursor every engine hands out, built from the engine's own "next batch" step, and the
+// non-streaming `query` as a drained cursor.
+import type { Cell, EngineColumn, EngineCursor, EngineResult } from './engine.js';
+
+export interface Batch {
+  rows: Cell[][];
+  /** No batch follows: the statement is exhausted, or `maxRows` was reached. */
+  done: boolean;
+  /** With `done`: rows were left when `maxRows` was reached. */
+  truncated?: boolean;
+}
+
+/** `next` is not called again after a batch with `done`, nor after `close`. */
+export function batchCursor(columns: EngineColumn[], next: () => Promise<Batch>, close: () => Promise<void>): EngineCursor {
+  let finished = false;
+  let truncated = false;
+  return {
+    columns,
+    get truncated() {
+      return truncated;
+    },
+    async *batches(): AsyncGenerator<Cell[][]> {
+      while (!finished) {
+        const batch = await next();
+        if (batch.done) {
+          finished = true;
+          truncated = batch.truncated ?? false;
+        }
+        if (batch.rows.length > 0) yield batch.rows;
+      }
+    },
+    async close() {
+      finished = true;
+      await close();
+    },
+  };
+}
+
+/** Drains a cursor into one result (the non-streaming `query` of every engine). */
+export async function readAll(open: Promise<EngineCursor>): Promise<EngineResult> {
+  const cursor = await open;
+  try {
+    const rows: EngineResult['rows'] = [];
+    for await (const batch of cursor.batches()) {
+      for (const row of batch) rows.push(row);
+    }
+    return { columns: cursor.columns, rows, truncated: cursor.truncated };
+  } finally {
+    await cursor.close();
+  }
+}
