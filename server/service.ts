@@ -7,12 +7,11 @@ import type { Config } from './config/schema.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import type { Deps } from './domain/deps.js';
 import { startExpiryScheduler, type ExpiryScheduler } from './domain/expiry.js';
-import type { Engine } from './engines/engine.js';
-import { createSqliteEngine } from './engines/sqlite.js';
+import { createEngines } from './engines/registry.js';
 import { EventBus } from './events/bus.js';
 import { createApp, type AppType } from './http/app.js';
 import { checkRules } from './http/routes/rules.js';
-import { openConfigStore, stateFromConfig, type State } from './store/config-store.js';
+import { openConfigStore, stateFromConfig } from './store/config-store.js';
 import { openSqliteLedger } from './store/sqlite-ledger.js';
 
 export interface ServiceOptions {
@@ -41,14 +40,6 @@ function absolutePaths(config: Config, base: string): Config {
   };
 }
 
-function createEngines(state: State): Map<string, Engine> {
-  const engines = new Map<string, Engine>();
-  for (const instance of state.instances) {
-    if (instance.engine === 'sqlite') engines.set(instance.id, createSqliteEngine({ dir: instance.path }));
-  }
-  return engines;
-}
-
 export async function openService(options: ServiceOptions): Promise<Service> {
   const log = options.log ?? (() => undefined);
   mkdirSync(options.dataDir, { recursive: true });
@@ -64,7 +55,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     await ledger.close();
     throw err;
   });
-  const engines = createEngines(state);
+  // Instance paths were made absolute when the state was seeded.
+  const engines = createEngines(state.instances, options.dataDir);
   const deps: Deps = { clock, config, ledger, audit, engines, events: new EventBus() };
   const scheduler = startExpiryScheduler(deps, (err) => log(`expiry scheduler: ${(err as Error).stack ?? String(err)}`));
   deps.onCommit = () => scheduler.kick();

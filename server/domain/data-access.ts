@@ -150,10 +150,21 @@ async function exportData(deps: Deps, access: Access, format: ExportFormat, base
     finished = true;
     await finish();
   };
+  // A client that stops reading keeps its database session (engines have only a few), so
+  // one that takes nothing for longer than the statement time limit is cut off: a handful of
+  // stalled downloads must not starve every other run and query.
+  const idleMs = parseDuration(state.workspace.queryTimeout)!;
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  const cutOff = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    controller.error(new DomainError('DEADLINE_EXCEEDED', `The export was stopped: the client read nothing for longer than the query timeout (${state.workspace.queryTimeout})`));
+    await chunks.return(undefined).catch(() => undefined);
+    await done();
+  };
   const body = new ReadableStream<Uint8Array>({
     // Pull-based: the next batch is read from the database only when the client has taken
     // the previous one, which is the back-pressure that keeps memory flat.
     async pull(controller) {
+      clearTimeout(idle);
       try {
         const next = await chunks.next();
         if (next.done) {
@@ -162,6 +173,7 @@ async function exportData(deps: Deps, access: Access, format: ExportFormat, base
           controller.close();
         } else {
           controller.enqueue(typeof next.value === 'string' ? encoder.encode(next.value) : new Uint8Array(next.value));
+          idle = setTimeout(() => void cutOff(controller), idleMs);
         }
       } catch (err) {
         await done();
@@ -169,6 +181,7 @@ async function exportData(deps: Deps, access: Access, format: ExportFormat, base
       }
     },
     async cancel() {
+      clearTimeout(idle);
       await chunks.return(undefined);
       await done();
     },

@@ -1,0 +1,68 @@
+// Errors a user sees say what went wrong without connection details, driver internals or
+// data values.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { EngineError, type Engine } from '../../server/engines/engine.js';
+import { createMysqlEngine } from '../../server/engines/mysql.js';
+import { createPostgresEngine } from '../../server/engines/postgres.js';
+
+const LIMITS = { timeoutMs: 20_000, maxRows: 100 };
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function engineError(work: Promise<unknown>): Promise<EngineError> {
+  const error = await work.then(() => assert.fail('expected an error'), (e: unknown) => e);
+  assert.ok(error instanceof EngineError, String(error));
+  return error;
+}
+
+describe('engine errors', () => {
+  for (const [name, make] of [
+    ['postgres', (port: number) => createPostgresEngine({ url: `postgres://jit_reader:s3cret-pw@127.0.0.1:${port}` })],
+    ['mysql', (port: number) => createMysqlEngine({ url: `mysql://jit_reader:s3cret-pw@127.0.0.1:${port}` })],
+  ] as [string, (port: number) => Engine][]) {
+    it(`${name}: a server that is down is unavailable, said without the URL`, async () => {
+      const port = await closedPort();
+      const engine = make(port);
+      try {
+        const error = await engineError(engine.query('shop', 'SELECT 1', LIMITS));
+        assert.equal(error.kind, 'unavailable');
+        for (const hidden of ['s3cret-pw', String(port), 'ECONNREFUSED', 'jit_reader']) assert.ok(!error.message.includes(hidden), error.message);
+      } finally {
+        await engine.close();
+      }
+    });
+  }
+
+  it('postgres: credentials the server refuses are unavailable, said without the password', async () => {
+    const url = new URL(process.env.JIT_TEST_PG_URL ?? assert.fail('JIT_TEST_PG_URL is not set'));
+    url.password = 'wrong-pw';
+    const engine = createPostgresEngine({ url: url.toString() });
+    try {
+      const error = await engineError(engine.query('shop', 'SELECT 1', LIMITS));
+      assert.equal(error.kind, 'unavailable');
+      assert.ok(!error.message.includes('wrong-pw'));
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('postgres: a value that fails a cast is not quoted in the error', async () => {
+    const engine = createPostgresEngine({ url: process.env.JIT_TEST_PG_URL ?? assert.fail('JIT_TEST_PG_URL is not set') });
+    try {
+      const error = await engineError(engine.query('shop', 'SELECT email::int FROM employees', LIMITS));
+      assert.equal(error.kind, 'invalid');
+      assert.ok(!error.message.includes('example.com'), error.message);
+      assert.match(error.message, /22P02/);
+    } finally {
+      await engine.close();
+    }
+  });
+});
