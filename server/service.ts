@@ -55,6 +55,16 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     await ledger.close();
     throw err;
   });
+  // A crash between an audit append and its ledger commit leaves entries for a change that
+  // never happened; the ledger's mark tells them apart, and the log says so.
+  const uncommitted = await audit.transactionalAfter(await ledger.auditMark());
+  if (uncommitted.length) {
+    log(`audit log: ${uncommitted.length} entries record changes that were not committed before the last stop`);
+    await audit.append(
+      { actor: 'system', action: 'audit.uncommitted', outcome: 'error', detail: { seqs: uncommitted, reason: 'the service stopped before the change these entries record was committed' } },
+      clock.now(),
+    );
+  }
   // Instance paths were made absolute when the state was seeded.
   const engines = createEngines(state.instances, options.dataDir);
   const deps: Deps = { clock, config, ledger, audit, engines, events: new EventBus() };

@@ -21,6 +21,8 @@ export interface AuditEvent {
   clientAddress?: string;
   userAgent?: string;
   detail?: Record<string, unknown>;
+  /** Written inside a ledger transaction: it stands only if that transaction committed. */
+  txn?: boolean;
 }
 
 export interface AuditEntry extends AuditEvent {
@@ -40,6 +42,8 @@ export interface AuditLog {
   append(event: AuditEvent, time: number): Promise<AuditEntry>;
   /** Newest first, filtered. */
   query(filter: AuditFilter): Promise<AuditEntry[]>;
+  /** Seqs of entries written inside a ledger transaction after the given seq, oldest first. */
+  transactionalAfter(seq: number): Promise<number[]>;
   close(): Promise<void>;
 }
 
@@ -152,6 +156,15 @@ export async function openAuditLog(file: string, now: () => number, log: (line: 
         if (out.length >= filter.limit) break;
       }
       return out;
+    },
+    async transactionalAfter(mark) {
+      const seqs: number[] = [];
+      for await (const line of linesBackwards(file)) {
+        const entry = JSON.parse(line) as AuditEntry;
+        if (entry.seq <= mark) break;
+        if (entry.txn) seqs.unshift(entry.seq);
+      }
+      return seqs;
     },
     async close() {
       await queue;

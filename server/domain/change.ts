@@ -27,7 +27,10 @@ export async function change<T>(deps: Deps, fn: (tx: LedgerTx, fx: Effects) => P
         emit: (users, e) => events.push([users, e]),
         failAfterCommit: (e) => (failure = e),
       });
-      for (const entry of audits) appended.push((await deps.audit.append(entry, deps.clock.now())).seq);
+      for (const entry of audits) appended.push((await deps.audit.append({ ...entry, txn: true }, deps.clock.now())).seq);
+      // Committed together with the change: after a crash between the append and the commit,
+      // the entries past this mark are known to record a change that never happened.
+      if (appended.length) await tx.setAuditMark(appended[appended.length - 1]);
       return value;
     });
   } catch (err) {

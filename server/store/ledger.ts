@@ -41,6 +41,8 @@ export interface LedgerReads {
   listGrants(filter: GrantFilter): Promise<Grant[]>;
   listBindings(filter: BindingFilter): Promise<RoleBinding[]>;
   dueWork(now: number, reminderBeforeMs: number, limit: number): Promise<DueWork>;
+  /** The seq of the last audit entry written by a committed transaction (0 if none). */
+  auditMark(): Promise<number>;
   /** The earliest future moment at which dueWork would return something, or null. */
   nextDeadline(reminderBeforeMs: number): Promise<number | null>;
 }
@@ -50,6 +52,8 @@ export interface LedgerTx extends LedgerReads {
   putRequest(request: ApprovalRequest): Promise<void>;
   putGrant(grant: Grant): Promise<void>;
   putBinding(binding: RoleBinding): Promise<void>;
+  /** Records, as part of this transaction, the seq of the last audit entry it wrote. */
+  setAuditMark(seq: number): Promise<void>;
 }
 
 export interface Ledger extends LedgerReads {

@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS bindings (
 CREATE INDEX IF NOT EXISTS bindings_user ON bindings(user, project);
 CREATE INDEX IF NOT EXISTS bindings_active ON bindings(state, expire_time);
 CREATE TABLE IF NOT EXISTS sequences (kind TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_mark (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
 `;
 
 const DEFAULT_LIMIT = 1000;
@@ -87,6 +88,10 @@ function readsOf(db: Database.Database): LedgerReads {
         bindingsToRemind: toRemind('bindings'),
       };
     },
+    async auditMark() {
+      const row = db.prepare('SELECT seq FROM audit_mark WHERE id = 1').get() as { seq: number } | undefined;
+      return row?.seq ?? 0;
+    },
     async nextDeadline(reminderBeforeMs: number) {
       const row = db
         .prepare(
@@ -132,6 +137,7 @@ export function openSqliteLedger(file: string): Ledger {
       `INSERT INTO bindings (id, project, user, state, expire_time, remind_time, seq, doc) VALUES (@id, @project, @user, @state, @expire_time, @remind_time, @seq, @doc)
        ON CONFLICT(id) DO UPDATE SET state = excluded.state, expire_time = excluded.expire_time, remind_time = excluded.remind_time, doc = excluded.doc`,
     ),
+    setAuditMark: db.prepare('INSERT INTO audit_mark (id, seq) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq'),
     nextId: db.prepare(
       `INSERT INTO sequences (kind, value) VALUES (?, 1) ON CONFLICT(kind) DO UPDATE SET value = value + 1 RETURNING value`,
     ),
@@ -153,6 +159,9 @@ export function openSqliteLedger(file: string): Ledger {
         id: g.id, project: g.project, requester: g.requester, state: g.state,
         expire_time: g.expireTime ?? null, remind_time: g.remindTime ?? null, seq: Number(g.id), doc: JSON.stringify(g),
       });
+    },
+    async setAuditMark(seq) {
+      stmts.setAuditMark.run(seq);
     },
     async putBinding(b) {
       stmts.putBinding.run({

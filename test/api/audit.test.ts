@@ -103,6 +103,27 @@ describe('audit log', () => {
 });
 
 describe('the service and its audit log', () => {
+  it('marks entries whose change was never committed (a crash between append and commit) at the next start', async () => {
+    const h = await startHarness();
+    try {
+      await requestAccess(h);
+      await h.restart();
+      assert.ok(!h.auditLines().some((l) => l.action === 'audit.uncommitted'), 'a clean stop leaves nothing to mark');
+      // What a crash leaves behind: an entry appended inside a transaction that never committed.
+      const phantom = await h.service.deps.audit.append({ actor: 'alice', action: 'request.created', requestId: '2', txn: true }, h.clock.now());
+      await h.restart();
+      const last = h.auditLines().at(-1);
+      assert.equal(last.action, 'audit.uncommitted');
+      assert.deepEqual(last.detail.seqs, [phantom.seq]);
+      const next = await requestAccess(h);
+      assert.equal(next.request.id, '2', 'the ledger hands the id out again, which is why the mark matters');
+      await h.restart();
+      assert.equal(h.auditLines().filter((l) => l.action === 'audit.uncommitted').length, 1, 'committed entries are never marked');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('cuts a torn last line at start, keeps it aside and records the cut in a chain that verifies', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'jit-torn-'));
     try {
