@@ -2,6 +2,7 @@
 // context.subscriptions, and loads the user's grants once.
 import * as vscode from 'vscode';
 import { AccessState } from './core/access-state.js';
+import { Countdown } from './core/countdown.js';
 import { VIEW_ID } from './vscode/command-ids.js';
 import { registerCommands } from './vscode/commands.js';
 import { GrantsTree } from './vscode/grants-tree.js';
@@ -18,8 +19,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const state = new AccessState(() => session.client());
   const services: Services = { extensionUri: context.extensionUri, session, state, pages: new OpenPages(), log };
 
-  const tree = new GrantsTree(state, () => session.serverUrl);
-  const lenses = new SqlCodeLens(state);
+  const countdown = new Countdown(state);
+  const tree = new GrantsTree(state, countdown, () => session.serverUrl);
+  const lenses = new SqlCodeLens(state, countdown);
   const sql: vscode.DocumentSelector = [{ language: 'sql' }, { pattern: '**/*.sql' }];
   const live = new LiveUpdates(session, state, log);
 
@@ -28,12 +30,13 @@ export function activate(context: vscode.ExtensionContext): void {
     session,
     { dispose: () => state.dispose() },
     services.pages,
+    countdown,
     tree,
     vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
     lenses,
     vscode.languages.registerCodeLensProvider(sql, lenses),
     vscode.languages.registerHoverProvider(sql, lenses),
-    new ExpiryStatusBar(state),
+    new ExpiryStatusBar(state, countdown),
     live,
     state.onChange((snapshot) => void vscode.commands.executeCommand('setContext', 'jitAccess.signedIn', snapshot.status === 'ready')),
     session.onDidChange(() => void state.refresh()),

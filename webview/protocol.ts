@@ -52,6 +52,7 @@ export interface RequestFormErrors {
   errors: FieldError[];
 }
 
+/** Sent when the request is created, and again whenever it changes (approved, rejected…). */
 export interface RequestCreated {
   type: 'requestForm.created';
   request: RequestDetails;

@@ -10,8 +10,9 @@ export interface StatusText {
   tooltip: string;
 }
 
-export function statusText(snapshot: AccessSnapshot, now: number): StatusText | undefined {
-  const candidates: Expiring[] = [
+/** Everything counting down: active grants and roles with an expiry. */
+export function countdowns(snapshot: AccessSnapshot): Expiring[] {
+  return [
     ...snapshot.grants
       .filter((g) => g.state === 'ACTIVE' && g.expireTime)
       .map((g) => ({ label: `${grantName(g)} on ${g.databases.join(', ')}`, expireTime: g.expireTime! })),
@@ -19,7 +20,10 @@ export function statusText(snapshot: AccessSnapshot, now: number): StatusText | 
       p.roles.filter((r) => r.expireTime).map((r) => ({ label: `role ${r.role} in ${p.id}`, expireTime: r.expireTime! })),
     ),
   ];
-  const first = nearestExpiry(candidates, now);
+}
+
+export function statusText(snapshot: AccessSnapshot, now: number): StatusText | undefined {
+  const first = nearestExpiry(countdowns(snapshot), now);
   if (!first) return undefined;
   const left = formatTimeLeft(first.expireTime, now);
   return { text: `JIT ${left}`, tooltip: `${capitalize(first.label)} expires first (${left})` };

@@ -96,35 +96,35 @@ function section(id: string, label: string, children: TreeNode[], emptyLabel: st
   };
 }
 
+// A sidebar at its default width cuts a row off after about 30 characters, so the label
+// holds what tells grants apart and changes over time (id, time left or end state) and the
+// description the rest (badges, databases); the tooltip has everything.
 function activeGrantNode(grant: Grant, now: number): TreeNode {
-  const timeLeft = grant.expireTime ? formatTimeLeft(grant.expireTime, now) : '';
-  return {
-    id: `grant:${grant.id}`,
-    label: `#${shortId(grant.id)} ${grant.databases.join(', ')}`,
-    description: [...badges(grant), timeLeft].filter(Boolean).join(' · '),
-    tooltip: `${capitalize(grantName(grant))} on ${grant.databases.join(', ')}\n${grant.statement}`,
+  const timeLeft = grant.expireTime ? formatTimeLeft(grant.expireTime, now) : undefined;
+  const databases = grant.databases.join(', ');
+  return grantNode(grant, {
+    label: [`#${shortId(grant.id)}`, timeLeft].filter(Boolean).join(' · '),
+    description: [...badges(grant), databases].join(' · '),
+    tooltip: [`${capitalize(grantName(grant))} on ${databases}`, [...badges(grant), timeLeft].filter(Boolean).join(' · '), grant.statement].filter(Boolean).join('\n'),
     contextValue: grant.export ? CONTEXT.activeExportGrant : CONTEXT.activeGrant,
     icon: 'pass',
-    grantId: grant.id,
-    requestId: grant.requestId,
-    expanded: false,
-    children: grantDetails(grant),
-  };
+  });
 }
 
 function pastGrantNode(grant: Grant): TreeNode {
-  return {
-    id: `grant:${grant.id}`,
-    label: `#${shortId(grant.id)} ${grant.databases.join(', ')}`,
-    description: grant.state.toLowerCase(),
-    tooltip: grant.statement,
+  const ended = grant.state.toLowerCase();
+  const databases = grant.databases.join(', ');
+  return grantNode(grant, {
+    label: `#${shortId(grant.id)} · ${ended}`,
+    description: databases,
+    tooltip: `${capitalize(grantName(grant))} on ${databases}, ${ended}\n${grant.statement}`,
     contextValue: CONTEXT.pastGrant,
     icon: 'circle-slash',
-    grantId: grant.id,
-    requestId: grant.requestId,
-    expanded: false,
-    children: grantDetails(grant),
-  };
+  });
+}
+
+function grantNode(grant: Grant, shown: Pick<TreeNode, 'label' | 'description' | 'tooltip' | 'contextValue' | 'icon'>): TreeNode {
+  return { id: `grant:${grant.id}`, ...shown, grantId: grant.id, requestId: grant.requestId, expanded: false, children: grantDetails(grant) };
 }
 
 function grantDetails(grant: Grant): TreeNode[] {

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import * as vscode from 'vscode';
 import type { ExportFormat, Grant } from '../core/api-types.js';
 import { grantName, shortId } from '../core/grant-labels.js';
+import { withProgressThenReport } from '../core/progress.js';
 import { showError } from './errors.js';
 import type { Services } from './services.js';
 
@@ -20,32 +21,30 @@ export async function exportGrantResult(services: Services, grant: Grant, format
     saveLabel: 'Export',
   });
   if (!target) return undefined;
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Exporting ${grantName(grant)}`, cancellable: true },
-    async (progress, token) => {
-      const abort = new AbortController();
-      const cancel = token.onCancellationRequested(() => abort.abort());
+  return withProgressThenReport(
+    (task) => vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting ${grantName(grant)}`, cancellable: true }, task),
+    async (progress: vscode.Progress<{ message?: string; increment?: number }>, signal: AbortSignal) => {
       try {
-        const download = await services.session.client().exportGrant(grant.id, format, database, abort.signal);
+        const download = await services.session.client().exportGrant(grant.id, format, database, signal);
         let bytes = 0;
-        const counted = Readable.fromWeb(download.body as import('node:stream/web').ReadableStream<Uint8Array>, { signal: abort.signal });
+        const counted = Readable.fromWeb(download.body as import('node:stream/web').ReadableStream<Uint8Array>, { signal });
         counted.on('data', (chunk: Buffer) => {
           bytes += chunk.length;
           const increment = download.size ? (chunk.length / download.size) * 100 : undefined;
           progress.report({ message: `${formatBytes(bytes)}`, increment });
         });
-        await pipeline(counted, await sink(target), { signal: abort.signal });
+        await pipeline(counted, await sink(target), { signal });
         const message = `Exported ${grantName(grant)} to ${vscode.workspace.asRelativePath(target)} (${formatBytes(bytes)}).`;
         void vscode.window.showInformationMessage(message);
         return message;
       } catch (error) {
+        // No half-written file is left behind.
         if (target.scheme === 'file') await rm(target.fsPath, { force: true });
-        if (!token.isCancellationRequested) await showError(error, services.session.serverUrl);
-        return undefined;
-      } finally {
-        cancel.dispose();
+        throw error;
       }
     },
+    // showError says nothing about a cancelled export.
+    (error) => showError(error, services.session.serverUrl),
   );
 }
 

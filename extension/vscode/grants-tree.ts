@@ -1,19 +1,19 @@
-// The "Just-In-Time Access" tree: maps the plain tree model onto TreeItems and redraws on
-// state changes, plus once a minute while a countdown is showing.
+// The "Just-In-Time Access" tree: maps the plain tree model onto TreeItems and redraws
+// whenever the shared countdown does (state changes and time-left changes).
 import * as vscode from 'vscode';
 import type { AccessState } from '../core/access-state.js';
+import type { Countdown } from '../core/countdown.js';
 import { treeRoots, type NodeAction, type TreeNode } from '../core/tree-model.js';
 import { COMMANDS } from './command-ids.js';
-import { Countdown } from './countdown.js';
 import { nextStepCommand } from './errors.js';
 
 export class GrantsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly countdown: Countdown;
+  private readonly redraws: { dispose(): void };
 
-  constructor(private readonly state: AccessState, private readonly serverUrl: () => string) {
-    this.countdown = new Countdown(state, () => this.changed.fire(undefined));
+  constructor(private readonly state: AccessState, private readonly countdown: Countdown, private readonly serverUrl: () => string) {
+    this.redraws = countdown.onRedraw(() => this.changed.fire(undefined));
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -32,11 +32,11 @@ export class GrantsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
 
   getChildren(node?: TreeNode): TreeNode[] {
     if (node) return node.children ?? [];
-    return treeRoots(this.state.snapshot, this.serverUrl(), Date.now());
+    return treeRoots(this.state.snapshot, this.serverUrl(), this.countdown.now);
   }
 
   dispose(): void {
-    this.countdown.dispose();
+    this.redraws.dispose();
     this.changed.dispose();
   }
 

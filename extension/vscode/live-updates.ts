@@ -44,7 +44,7 @@ export class LiveUpdates implements vscode.Disposable {
 
   private handle(event: ServiceEvent): void {
     this.log.debug(`event ${event.type}`);
-    const reminder = reminderFor(event, this.state.snapshot.grants, Date.now());
+    const reminder = reminderFor(event, this.state.snapshot, Date.now());
     if (reminder) void remind(reminder);
     this.scheduleRefresh();
   }

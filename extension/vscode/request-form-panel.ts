@@ -7,6 +7,7 @@ import { expirationPresets } from '../core/expiration.js';
 import { requestDetails } from '../core/request-details.js';
 import type { AccessForm } from '../../webview/protocol.js';
 import { showError } from './errors.js';
+import { keepShowing } from './request-panel.js';
 import type { Services } from './services.js';
 import { WebviewPage } from './webview-page.js';
 
@@ -55,6 +56,8 @@ export async function openRequestForm(services: Services, prefill: RequestPrefil
     try {
       const created = await session.client().createAccessRequest(form.project, accessRequestBody(form));
       page.post({ type: 'requestForm.created', request: requestDetails(created.request) });
+      // The confirmation follows the approvals as they come in instead of staying at step 1.
+      keepShowing(services, page, created.request, (request) => ({ type: 'requestForm.created', request: requestDetails(request) }));
       void state.refresh();
     } catch (error) {
       services.log.warn(`access request refused: ${error instanceof Error ? error.message : String(error)}`);

@@ -4,6 +4,8 @@ import { describeError } from '../core/api-errors.js';
 import type { AccessRequest } from '../core/api-types.js';
 import { capitalize, requestName } from '../core/grant-labels.js';
 import { requestDetails } from '../core/request-details.js';
+import { followRequest } from '../core/request-follower.js';
+import type { HostMessage } from '../../webview/protocol.js';
 import { showError } from './errors.js';
 import type { Services } from './services.js';
 import { WebviewPage } from './webview-page.js';
@@ -17,20 +19,39 @@ export async function openRequest(services: Services, requestId: string): Promis
     return;
   }
   const key = `request:${requestId}`;
-  const page =
-    services.pages.get(key) ??
-    services.pages.add(
-      key,
-      new WebviewPage(services.extensionUri, 'request', capitalize(requestName(request)), (message) => {
-        if (message.type !== 'request.decide') return;
-        void decide(services, requestId, message.decision, message.comment).then(
-          () => openRequest(services, requestId),
-          (error: unknown) => page.post({ type: 'request.error', message: describeError(error, services.session.serverUrl).message }),
-        );
-      }),
-    );
+  const page = services.pages.get(key) ?? services.pages.add(key, requestPage(services, request));
   page.panel.reveal();
-  page.post({ type: 'request.show', request: requestDetails(request), canDecide: canDecide(services, request) });
+  page.post(showMessage(services, request));
+}
+
+function requestPage(services: Services, request: AccessRequest): WebviewPage {
+  const page: WebviewPage = new WebviewPage(services.extensionUri, 'request', capitalize(requestName(request)), (message) => {
+    if (message.type !== 'request.decide') return;
+    void decide(services, request.id, message.decision, message.comment).then(
+      () => openRequest(services, request.id),
+      (error: unknown) => page.post({ type: 'request.error', message: describeError(error, services.session.serverUrl).message }),
+    );
+  });
+  // Someone else may decide while the page is open; it must not offer a stale decision.
+  keepShowing(services, page, request, (changed) => showMessage(services, changed));
+  return page;
+}
+
+/** Redraws `page` with `message(request)` whenever the service reports a change to the request, until the page closes. */
+export function keepShowing(services: Services, page: WebviewPage, shown: AccessRequest, message: (request: AccessRequest) => HostMessage): void {
+  page.own(
+    followRequest({
+      state: services.state,
+      fetch: (id, signal) => services.session.client().request(id, signal),
+      shown,
+      onChange: (request) => page.post(message(request)),
+      onError: (error) => services.log.warn(`reloading ${requestName(shown)} failed: ${error instanceof Error ? error.message : String(error)}`),
+    }),
+  );
+}
+
+function showMessage(services: Services, request: AccessRequest): HostMessage {
+  return { type: 'request.show', request: requestDetails(request), canDecide: canDecide(services, request) };
 }
 
 /** Approves or rejects, tells the user, and reloads the views. Throws when the service refuses. */

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { EXPORT_FORMATS, type Grant } from '../core/api-types.js';
 import { describeError } from '../core/api-errors.js';
 import { grantName } from '../core/grant-labels.js';
+import { withProgressThenReport } from '../core/progress.js';
 import type { ResultsGrant } from '../../webview/protocol.js';
 import { exportGrantResult } from './export-download.js';
 import type { Services } from './services.js';
@@ -16,21 +17,12 @@ export async function runGrant(services: Services, grant: Grant, database = gran
   page.lastShown = shown;
   page.panel.reveal(undefined, true);
   page.post({ type: 'results.loading', grant: shown });
-  await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Running ${grantName(grant)} on ${database}…`, cancellable: true },
-    async (_progress, token) => {
-      const abort = new AbortController();
-      const cancel = token.onCancellationRequested(() => abort.abort());
-      try {
-        const result = await services.session.client().run(grant.id, database, abort.signal);
-        page.post({ type: 'results.show', grant: shown, result, exportFormats: grant.export ? [...EXPORT_FORMATS] : [] });
-      } catch (error) {
-        page.post({ type: 'results.error', grant: shown, message: describeError(error, services.session.serverUrl).message });
-      } finally {
-        cancel.dispose();
-      }
-    },
+  const result = await withProgressThenReport(
+    (task) => vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Running ${grantName(grant)} on ${database}…`, cancellable: true }, task),
+    (_progress: unknown, signal: AbortSignal) => services.session.client().run(grant.id, database, signal),
+    (error) => page.post({ type: 'results.error', grant: shown, message: describeError(error, services.session.serverUrl).message }),
   );
+  if (result) page.post({ type: 'results.show', grant: shown, result, exportFormats: grant.export ? [...EXPORT_FORMATS] : [] });
 }
 
 function resultsPage(services: Services, grant: Grant): WebviewPage {

@@ -2,18 +2,18 @@
 // access), and a hover explaining why a near-identical statement is not covered.
 import * as vscode from 'vscode';
 import type { AccessState } from '../core/access-state.js';
+import type { Countdown } from '../core/countdown.js';
 import { NEAR_MISS_EXPLANATION } from '../core/grant-coverage.js';
 import { statementLenses, type LensAction } from '../core/statement-lenses.js';
 import { COMMANDS } from './command-ids.js';
-import { Countdown } from './countdown.js';
 
 export class SqlCodeLens implements vscode.CodeLensProvider, vscode.HoverProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
-  private readonly countdown: Countdown;
+  private readonly redraws: { dispose(): void };
 
-  constructor(private readonly state: AccessState) {
-    this.countdown = new Countdown(state, () => this.changed.fire());
+  constructor(private readonly state: AccessState, private readonly countdown: Countdown) {
+    this.redraws = countdown.onRedraw(() => this.changed.fire());
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
@@ -32,12 +32,12 @@ export class SqlCodeLens implements vscode.CodeLensProvider, vscode.HoverProvide
   }
 
   dispose(): void {
-    this.countdown.dispose();
+    this.redraws.dispose();
     this.changed.dispose();
   }
 
   private lenses(document: vscode.TextDocument) {
-    return statementLenses(document.getText(), this.state.activeGrants(), Date.now());
+    return statementLenses(document.getText(), this.state.activeGrants(), this.countdown.now);
   }
 }
 

@@ -1,27 +1,27 @@
 // Status bar entry with the nearest expiry; hidden when nothing is counting down.
 import * as vscode from 'vscode';
 import type { AccessState } from '../core/access-state.js';
+import type { Countdown } from '../core/countdown.js';
 import { statusText } from '../core/status-text.js';
 import { VIEW_ID } from './command-ids.js';
-import { Countdown } from './countdown.js';
 
 export class ExpiryStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('jitAccess.expiry', vscode.StatusBarAlignment.Left, 50);
-  private readonly countdown: Countdown;
+  private readonly redraws: { dispose(): void };
 
-  constructor(private readonly state: AccessState) {
+  constructor(private readonly state: AccessState, private readonly countdown: Countdown) {
     this.item.name = 'Just-In-Time Access expiry';
     this.item.command = `${VIEW_ID}.focus`;
-    this.countdown = new Countdown(state, () => this.update());
+    this.redraws = countdown.onRedraw(() => this.update());
   }
 
   dispose(): void {
-    this.countdown.dispose();
+    this.redraws.dispose();
     this.item.dispose();
   }
 
   private update(): void {
-    const status = statusText(this.state.snapshot, Date.now());
+    const status = statusText(this.state.snapshot, this.countdown.now);
     if (!status) {
       this.item.hide();
       return;

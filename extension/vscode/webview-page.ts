@@ -44,6 +44,11 @@ export class WebviewPage implements vscode.Disposable {
     else this.queue.push(message);
   }
 
+  /** Ties something's life to the page's: it is disposed when the page closes. */
+  own(disposable: { dispose(): void }): void {
+    this.subscriptions.push(disposable);
+  }
+
   onDidDispose(listener: () => void): vscode.Disposable {
     return this.panel.onDidDispose(listener);
   }

@@ -112,10 +112,17 @@ const steps: [string, () => Promise<void>][] = [
     assert.equal(grant.state, 'ACTIVE');
   }],
 
-  ['alice sees the active grant with Export and Unmask badges and the time left', async () => {
-    const row = treeRow(alice, DATABASES.join(', ')).filter({ hasText: /Export · Unmask · \d+s left/ });
+  ['alice sees the active grant with Export and Unmask badges and the time left, and her request approved', async () => {
+    // The row reads "#1 · 42s left" then "Export · Unmask · demo/hr_us, demo/hr_eu".
+    const row = treeRow(alice, /#\d+ · \d+s left/).filter({ hasText: `Export · Unmask · ${DATABASES.join(', ')}` });
     await row.waitFor();
     await shot(alice, '06-alice-active-grant');
+    // The "Request submitted" page followed both approvals instead of staying at step 1.
+    await alice.locator('.tab', { hasText: 'Request Data Access' }).click();
+    const submitted = activeWebview(alice);
+    await submitted.locator('.status', { hasText: 'APPROVED' }).waitFor();
+    assert.deepEqual(await submitted.locator('.steps .step-state').allTextContents(), ['approved by bob', 'approved by dana — DBA ok']);
+    await shot(alice, '06-alice-request-approved');
   }],
 
   ['the CodeLens runs the grant and the results show the rows unmasked', async () => {
@@ -154,11 +161,14 @@ const steps: [string, () => Promise<void>][] = [
       timeoutMs: left + 45_000, intervalMs: 500, what: 'both CodeLenses to read "Request Data Access"',
     });
     await treeRow(alice, 'Expired & Revoked').click();
-    await treeRow(alice, DATABASES.join(', ')).filter({ hasText: 'expired' }).waitFor();
+    await treeRow(alice, /#\d+ · expired/).filter({ hasText: DATABASES.join(', ') }).waitFor();
     await shot(alice, '10-expired');
     await alice.locator('.tab', { hasText: 'Results' }).click();
     await activeWebview(alice).locator('vscode-button', { hasText: `Run on ${DATABASES[0]}` }).click();
     await activeWebview(alice).locator('.error[role="alert"]').waitFor();
+    // The progress notification closes: nothing is running any more. (VS Code keeps one up for
+    // at least 800 ms, so it may still show right when the error does.)
+    await alice.locator('.notification-toast', { hasText: 'Running grant' }).waitFor({ state: 'hidden', timeout: 5_000 });
     await shot(alice, '11-run-refused');
     const refused = await client(service.url, 'alice').post(`/grants/${grant.id}/run`, {}).then(() => undefined, (e: unknown) => e);
     assert.ok(refused instanceof ApiError && refused.code === 'FAILED_PRECONDITION', String(refused));

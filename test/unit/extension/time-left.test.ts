@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatTimeLeft, nearestExpiry } from '../../../extension/core/time-left.js';
+import { formatTimeLeft, msUntilTextChanges, nearestExpiry } from '../../../extension/core/time-left.js';
 import { minutesFromNow, NOW } from './fixtures.js';
 
 describe('formatTimeLeft', () => {
@@ -20,6 +20,28 @@ describe('formatTimeLeft', () => {
 
   it('rounds minutes down so it never promises more time than is left', () => {
     assert.equal(formatTimeLeft(NOW + 23 * 60_000 + 59_000, NOW), '23m left');
+  });
+});
+
+describe('msUntilTextChanges', () => {
+  // The countdown sleeps exactly this long, so the text must hold until then and change right then.
+  const secondsLeft = [0.4, 1, 1.5, 30.5, 56, 59.999, 60, 60.001, 61.5, 90, 23 * 60 + 30, 3600, 3661.2, 86_399, 86_400, 2 * 86_400 + 5_000];
+  for (const seconds of secondsLeft) {
+    it(`holds, then changes the text, ${seconds}s before expiry`, () => {
+      const expireTime = NOW + seconds * 1000;
+      const delay = msUntilTextChanges(expireTime, NOW)!;
+      assert.ok(delay > 0, `delay ${delay}`);
+      assert.equal(formatTimeLeft(expireTime, NOW + delay - 1), formatTimeLeft(expireTime, NOW), `still the same 1 ms before (delay ${delay})`);
+      assert.notEqual(formatTimeLeft(expireTime, NOW + delay), formatTimeLeft(expireTime, NOW), `changed after ${delay} ms`);
+    });
+  }
+
+  it('ticks every second under a minute', () => {
+    assert.equal(msUntilTextChanges(NOW + 56_000, NOW), 1000);
+  });
+
+  it('is undefined once expired', () => {
+    assert.equal(msUntilTextChanges(NOW, NOW), undefined);
   });
 });
 

@@ -34,8 +34,9 @@ describe('grants tree model', () => {
 
   it('shows an active grant with its databases, badges and time left, and the Run/Export/Revoke context', () => {
     const [item] = sectionNamed(tree, 'Active').children!;
-    assert.equal(item.label, '#g-1 demo/hr, demo/sales');
-    assert.equal(item.description, 'Export · Unmask · 23m left');
+    assert.equal(item.label, '#g-1 · 23m left');
+    assert.equal(item.description, 'Export · Unmask · demo/hr, demo/sales');
+    assert.equal(item.tooltip, 'Grant #g-1 on demo/hr, demo/sales\nExport · Unmask · 23m left\nSELECT id, email FROM employees');
     assert.equal(item.contextValue, CONTEXT.activeExportGrant);
     assert.equal(item.grantId, 'g-1');
   });
@@ -49,7 +50,17 @@ describe('grants tree model', () => {
   it('marks a grant without export so the Export action is not offered', () => {
     const [item] = buildTree({ grants: [grant({ id: 'g-9' })], myRequests: [], toApprove: [], now: NOW })[0].children!;
     assert.equal(item.contextValue, CONTEXT.activeGrant);
-    assert.equal(item.description, '23m left');
+    assert.equal(item.label, '#g-9 · 23m left');
+    assert.equal(item.description, 'demo/hr');
+  });
+
+  // What a sidebar at its default width shows of a row before cutting it off (the UI test saw
+  // "#1 demo/hr_us, demo/hr_eu E…"): the time left and the badges must fit in it.
+  it('puts the time left and the badges where a narrow sidebar still shows them', () => {
+    const [item] = buildTree({ grants: [grant({ id: '1', export: true, unmask: true, databases: ['demo/hr_us', 'demo/hr_eu'] })], myRequests: [], toApprove: [], now: NOW })[0].children!;
+    const visible = `${item.label} ${item.description}`.slice(0, 30);
+    assert.match(visible, /23m left/);
+    assert.match(visible, /Export · Unmask/);
   });
 
   it('shows a pending request with the step it waits on', () => {
@@ -67,7 +78,7 @@ describe('grants tree model', () => {
 
   it('lists the most recently ended grants first under Expired & Revoked', () => {
     const items = sectionNamed(tree, 'Expired & Revoked').children!;
-    assert.deepEqual(items.map((i) => i.description), ['revoked', 'expired']);
+    assert.deepEqual(items.map((i) => [i.label, i.description]), [['#g-3 · revoked', 'demo/hr'], ['#g-2 · expired', 'demo/hr']]);
   });
 
   it('says so when a section is empty', () => {
