@@ -14,23 +14,37 @@ export interface Batch {
 export function batchCursor(columns: EngineColumn[], next: () => Promise<Batch>, close: () => Promise<void>): EngineCursor {
   let finished = false;
   let truncated = false;
+  // A read-ahead still in flight when the caller stops must not surface as an unhandled
+  // rejection (a caller that awaits it still sees the error), and close waits for it, so an
+  // engine never has a fetch and a close in flight on one session at once.
+  let inflight: Promise<unknown> | undefined;
+  const fetch = () => {
+    const batch = next();
+    inflight = batch.catch(() => undefined);
+    return batch;
+  };
   return {
     columns,
     get truncated() {
       return truncated;
     },
     async *batches(): AsyncGenerator<Cell[][]> {
-      while (!finished) {
-        const batch = await next();
+      // One batch of read-ahead: the engine fetches the next batch while the caller serializes
+      // and writes this one, instead of the two taking turns. Memory stays at two batches.
+      let pending = finished ? undefined : fetch();
+      while (pending) {
+        const batch = await pending;
         if (batch.done) {
           finished = true;
           truncated = batch.truncated ?? false;
         }
+        pending = finished ? undefined : fetch();
         if (batch.rows.length > 0) yield batch.rows;
       }
     },
     async close() {
       finished = true;
+      await inflight;
       await close();
     },
   };

@@ -21,39 +21,63 @@ export interface Route {
 export const FAIL_CLOSED_TITLE = 'No approval rule matched: a workspace admin must approve';
 const ADMIN_STEP: StepRole[] = ['workspaceAdmin'];
 
-type Compiled = { rule: ApprovalRule; index: number; test: CompiledCondition }[];
+type Compiled = { rule: ApprovalRule; index: number; test: CompiledCondition; perTable: boolean }[];
 
 const cache = new WeakMap<ApprovalRule[], Compiled>();
 
 function compiled(source: ApprovalSource, rules: ApprovalRule[]): Compiled {
   let list = cache.get(rules);
   if (!list) {
-    list = rules.map((rule, index) => ({ rule, index, test: compileCondition(source, rule.condition) }));
+    // A condition that never mentions table_name gives one answer for every table of a
+    // database; it is evaluated once per database, not once per table. (Mentioning it
+    // anywhere, even inside a string, counts: that only costs speed, never correctness.)
+    list = rules.map((rule, index) => ({ rule, index, test: compileCondition(source, rule.condition), perTable: rule.condition.includes('table_name') }));
     cache.set(rules, list);
   }
   return list;
 }
 
+const ERROR = Symbol('evaluation error');
+
 /** First matching rule for one target; undefined when none matches or evaluation fails. */
-function firstMatch(list: Compiled, context: Record<string, unknown>): Compiled[number] | undefined {
+function firstMatch(list: Compiled, context: Record<string, unknown>, memo: Map<number, unknown>): Compiled[number] | undefined {
   for (const entry of list) {
-    let value: unknown;
-    try {
-      value = entry.test(context);
-    } catch {
-      return undefined;
+    let value = entry.perTable ? undefined : memo.get(entry.index);
+    if (value === undefined) {
+      try {
+        value = entry.test(context);
+      } catch {
+        value = ERROR;
+      }
+      if (!entry.perTable) memo.set(entry.index, value);
     }
+    if (value === ERROR) return undefined;
     if (value === true) return entry;
   }
   return undefined;
+}
+
+/**
+ * Targets that differ only in table_name (the tables of one database, with the same request
+ * object) share the memo of table-independent rules.
+ */
+function memoKey(context: Record<string, unknown>, requests: Map<unknown, number>): string {
+  const { table_name: _table, ...resource } = (context.resource ?? {}) as Record<string, unknown>;
+  if (!requests.has(context.request)) requests.set(context.request, requests.size);
+  return `${requests.get(context.request)}:${JSON.stringify(resource)}`;
 }
 
 export function routeRequest(rules: ApprovalRules, source: ApprovalSource, targets: Record<string, unknown>[]): Route {
   const list = compiled(source, rules[source]);
   let best: Compiled[number] | undefined;
   let unmatched = targets.length === 0;
+  const memos = new Map<string, Map<number, unknown>>();
+  const requests = new Map<unknown, number>();
   for (const context of targets) {
-    const match = firstMatch(list, context);
+    const key = memoKey(context, requests);
+    let memo = memos.get(key);
+    if (!memo) memos.set(key, (memo = new Map()));
+    const match = firstMatch(list, context, memo);
     if (!match) unmatched = true;
     else if (!best || match.rule.steps.length > best.rule.steps.length) best = match;
   }
