@@ -34,6 +34,13 @@ run_suite() {
   fi
 }
 
+# run_check NAME CMD...: a command that is one test (it passes when CMD exits 0).
+run_check() {
+  local name=$1; shift
+  one_check() { if "$@"; then echo "$name 1 0" >> "$JIT_TEST_COUNTS"; else echo "$name 0 1" >> "$JIT_TEST_COUNTS"; return 1; fi; }
+  run_suite "$name" one_check "$@"
+}
+
 # Each suite file in test/suites.d/ defines its suites with run_suite; they run in name order.
 for f in test/suites.d/*.sh; do
   # shellcheck source=/dev/null

@@ -14,7 +14,17 @@ export interface Effects {
   failAfterCommit(error: DomainError): void;
 }
 
-export async function change<T>(deps: Deps, fn: (tx: LedgerTx, fx: Effects) => Promise<T>): Promise<T> {
+export interface ChangeOptions {
+  /**
+   * false for a transaction that only reads the ledger (to be isolated from changes) and
+   * audits, like the last check before a run returns rows: its entries record no change that
+   * could be lost, so they are not marked, and its commit writes (and fsyncs) nothing.
+   */
+  ledgerWrites?: boolean;
+}
+
+export async function change<T>(deps: Deps, fn: (tx: LedgerTx, fx: Effects) => Promise<T>, options: ChangeOptions = {}): Promise<T> {
+  const txn = options.ledgerWrites ?? true;
   const events: [string[], ServiceEvent][] = [];
   let failure: DomainError | undefined;
   const appended: number[] = [];
@@ -27,10 +37,10 @@ export async function change<T>(deps: Deps, fn: (tx: LedgerTx, fx: Effects) => P
         emit: (users, e) => events.push([users, e]),
         failAfterCommit: (e) => (failure = e),
       });
-      for (const entry of audits) appended.push((await deps.audit.append({ ...entry, txn: true }, deps.clock.now())).seq);
+      for (const entry of audits) appended.push((await deps.audit.append(txn ? { ...entry, txn } : entry, deps.clock.now())).seq);
       // Committed together with the change: after a crash between the append and the commit,
       // the entries past this mark are known to record a change that never happened.
-      if (appended.length) await tx.setAuditMark(appended[appended.length - 1]);
+      if (txn && appended.length) await tx.setAuditMark(appended[appended.length - 1]);
       return value;
     });
   } catch (err) {

@@ -61,7 +61,7 @@ async function auditIfStillAllowed(deps: Deps, access: Access, entry: AuditEvent
       return;
     }
     fx.audit(entry);
-  });
+  }, { ledgerWrites: false });
 }
 
 async function auditFailure(deps: Deps, access: Access, err: unknown, durationMs: number) {

@@ -79,6 +79,9 @@ class SqliteWorker {
     this.dead = true;
     if (this.worker.exitCode !== null || this.worker.signalCode !== null) return;
     const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    // An unref'd child's exit would not keep the event loop alive: without this, a caller
+    // awaiting close() at shutdown could see the process end before its next step runs.
+    this.hold(true);
     this.worker.kill('SIGKILL');
     await exited;
   }

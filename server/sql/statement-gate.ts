@@ -167,8 +167,23 @@ function blankStrings(sql: string, tokens: Token[]): string {
   return out + sql.slice(at);
 }
 
+// Every run of a grant re-reads its approved statement for masking; the check is a pure
+// function of the text, so accepted statements are remembered (a bounded, oldest-first cache).
+const accepted = new Map<string, CheckedStatement>();
+const ACCEPTED_MAX = 1000;
+
 /** Checks a statement for the given engine; throws INVALID_ARGUMENT with a position if refused. */
 export function checkStatement(sql: string, kind: EngineKind): CheckedStatement {
+  const key = `${kind}\n${sql}`;
+  const known = accepted.get(key);
+  if (known) return known;
+  const result = check(sql, kind);
+  if (accepted.size >= ACCEPTED_MAX) accepted.delete(accepted.keys().next().value!);
+  accepted.set(key, result);
+  return result;
+}
+
+function check(sql: string, kind: EngineKind): CheckedStatement {
   if (sql.length > MAX_STATEMENT_LENGTH) refuse(sql, `The statement is longer than ${MAX_STATEMENT_LENGTH} characters`);
   let compound = false;
   let words: Token[] = [];

@@ -1,0 +1,62 @@
+// npm run bench [-- --quick] [-- --only=name,name]: runs the suites in priority order against
+// the built service and writes bench/results/<suite>.json, summary.md and ledger-scale.svg.
+// --quick is the CI smoke run: small sizes, results under bench/results/tmp/quick/.
+// Exit status 1 only when a suite crashed or an integrity check failed, never for timings.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { summaryMarkdown, type SuiteReport } from './report/summary.js';
+import { TMP_ROOT } from './lib/fixture.js';
+import { outcome, type Suite } from './lib/suite.js';
+import { ledgerChart } from './report/chart.js';
+import { concurrency } from './suites/concurrency.js';
+import { exportSuite } from './suites/export.js';
+import { extensionSuite } from './suites/extension.js';
+import { ledgerScale, type ScalePoint } from './suites/ledger-scale.js';
+import { routing } from './suites/routing.js';
+import { runOverheadPostgres } from './suites/run-overhead-postgres.js';
+import { runOverheadSqlite } from './suites/run-overhead-sqlite.js';
+
+// Priority order: if time runs out, what matters most has been measured.
+const SUITES: Suite[] = [runOverheadSqlite, runOverheadPostgres, ledgerScale, routing, concurrency, exportSuite, extensionSuite];
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const quick = values.quick!;
+const only = values.only?.split(',');
+const outDir = quick ? join(TMP_ROOT, 'quick') : fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(outDir, { recursive: true });
+
+const started = performance.now();
+const reports: SuiteReport[] = [];
+let failed = false;
+for (const suite of SUITES.filter((s) => !only || only.includes(s.name))) {
+  const log = (message: string) => process.stderr.write(`[bench ${suite.name}] ${message}\n`);
+  log('start');
+  const suiteStart = performance.now();
+  let result = outcome();
+  try {
+    if (suite.unavailable) result.rows.push({ measure: 'everything', result: suite.unavailable, status: 'not measured' });
+    else result = await suite.run({ quick, log });
+  } catch (err) {
+    result.rows.push({ measure: 'everything', result: 'the suite crashed (see the notes)', status: 'not measured' });
+    result.failures.push(`the suite crashed: ${(err as Error).stack ?? String(err)}`);
+  }
+  failed ||= result.failures.length > 0;
+  log(`done in ${((performance.now() - suiteStart) / 1000).toFixed(1)} s${result.failures.length ? ` with FAILURES:\n${result.failures.join('\n')}` : ''}`);
+  writeFileSync(join(outDir, `${suite.name}.json`), `${JSON.stringify({ suite: suite.name, title: suite.title, quick, ...result }, null, 2)}\n`);
+  reports.push({ suite, outcome: result });
+  const points = result.data.points as ScalePoint[] | undefined;
+  if (suite === ledgerScale && points?.length) writeFileSync(join(outDir, 'ledger-scale.svg'), ledgerChart(points));
+}
+
+const meta = {
+  quick,
+  date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+  machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}`,
+  seconds: (performance.now() - started) / 1000,
+};
+writeFileSync(join(outDir, 'summary.md'), summaryMarkdown(reports, meta));
+process.stderr.write(`[bench] wrote ${outDir} in ${meta.seconds.toFixed(0)} s${failed ? ' — FAILED' : ''}\n`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,59 @@
+// The run-overhead target for PostgreSQL; the raw driver is `pg` in-process. Needs a server:
+// run the benchmark under test/setup/db-servers.sh, which starts one on loopback and exports
+// JIT_TEST_PG_ADMIN_URL (to create the data) and JIT_TEST_PG_URL (the read-only role).
+import pg from 'pg';
+import { createPostgresEngine } from '../../server/engines/postgres.js';
+import { makeFixture } from '../lib/fixture.js';
+import { LARGE_ROWS, runOverheadSuite } from './run-overhead.js';
+
+const DATABASE = 'jit_bench';
+
+/** The same 10-column `wide` table as the SQLite fixture, generated server-side. */
+async function createWideDatabase(adminUrl: string, rows: number): Promise<void> {
+  const admin = new pg.Client({ connectionString: `${adminUrl}/postgres` });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
+  await admin.query(`CREATE DATABASE ${DATABASE}`);
+  await admin.end();
+  const db = new pg.Client({ connectionString: `${adminUrl}/${DATABASE}` });
+  await db.connect();
+  await db.query(`CREATE TABLE wide (id integer PRIMARY KEY, customer text, email text, city text, amount double precision,
+    quantity integer, status text, note text, created text, score double precision)`);
+  await db.query(
+    `INSERT INTO wide SELECT i, 'Customer ' || i, 'customer' || i || '@example.com',
+       (ARRAY['Lisbon','Oslo','Lagos','Osaka','Lima','Quito','Perth','Turin'])[i % 8 + 1], (i * 7.31)::numeric % 1000,
+       i % 97, CASE WHEN i % 5 = 0 THEN 'pending' ELSE 'shipped' END, 'order note number ' || i,
+       '2026-01-' || lpad(((i % 28) + 1)::text, 2, '0'), (i % 1000) / 10.0
+     FROM generate_series(1, $1) AS i`,
+    [rows],
+  );
+  await db.query('GRANT SELECT ON wide TO jit_reader');
+  await db.end();
+}
+
+const adminUrl = process.env.JIT_TEST_PG_ADMIN_URL;
+const readerUrl = process.env.JIT_TEST_PG_URL;
+
+export const runOverheadPostgres = runOverheadSuite({
+  engine: 'PostgreSQL',
+  database: DATABASE,
+  engineWork:
+    'BEGIN READ ONLY, SET LOCAL statement_timeout, a pg-cursor read in 1,000-row fetches and a ROLLBACK — several round trips to the server where the raw driver makes one',
+  unavailable:
+    adminUrl && readerUrl
+      ? undefined
+      : 'no PostgreSQL server: run `test/setup/db-servers.sh npm run bench`, which starts one and sets JIT_TEST_PG_ADMIN_URL and JIT_TEST_PG_URL',
+  async setup() {
+    await createWideDatabase(adminUrl!, LARGE_ROWS);
+    const fixture = makeFixture('run-overhead-postgres', { [DATABASE]: LARGE_ROWS }, { engine: 'postgres', url: readerUrl! });
+    const client = new pg.Client({ connectionString: `${readerUrl}/${DATABASE}` });
+    await client.connect();
+    return {
+      fixture,
+      // The thinnest path: one open connection, one simple query, rows as arrays.
+      raw: async (sql) => (await client.query({ text: sql, rowMode: 'array' })).rows as unknown[][],
+      engine: createPostgresEngine({ url: readerUrl! }),
+      close: () => client.end(),
+    };
+  },
+});

@@ -1,0 +1,26 @@
+// The run-overhead target for the embedded SQLite engine; the raw driver is better-sqlite3.
+import Database from 'better-sqlite3';
+import { createSqliteEngine } from '../../server/engines/sqlite.js';
+import { makeFixture } from '../lib/fixture.js';
+import { LARGE_ROWS, runOverheadSuite } from './run-overhead.js';
+
+export const runOverheadSqlite = runOverheadSuite({
+  engine: 'SQLite',
+  database: 'wide',
+  engineWork:
+    'the statement runs in a SQLite worker child process (killable on timeout) — two IPC round trips per run (open, then next per 1,000-row batch), ' +
+    'every batch v8-serialized through the pipe, in lock-step with the service',
+  async setup() {
+    const fixture = makeFixture('run-overhead-sqlite', { wide: LARGE_ROWS });
+    const db = new Database(fixture.dbFile('wide'), { readonly: true });
+    return {
+      fixture,
+      // The thinnest path: prepare, read every row as an array, nothing else.
+      raw: async (sql) => db.prepare(sql).raw(true).all() as unknown[][],
+      engine: createSqliteEngine({ dir: fixture.dbDir }),
+      close: async () => {
+        db.close();
+      },
+    };
+  },
+});
