@@ -110,12 +110,11 @@ export const exportSuite: Suite = {
     const worst = Math.max(...Object.values(out.data).map((d) => (d as { ratio?: number }).ratio ?? 0));
     if (worst > 1.5) {
       out.notes.push(
-        `Exports take up to ${ratio(worst)} the in-process time (goal 1.5×). A CPU profile of the service during a CSV/NDJSON export shows where: ` +
-          'the service\'s main thread is idle a quarter of the time, waiting for the SQLite worker process, because server/engines/sqlite.ts reads in lock-step — ' +
-          'cursor.batches() sends "next" only after the previous batch was serialized and written, so the worker and the service never work at the same time on ' +
-          'these 2 cores; asking for the next batch before yielding the current one (one batch of read-ahead) would overlap them. The IPC itself ' +
-          '(writeChannelMessage/parseChannelMessages: v8-serializing every 1,000-row batch) is about a sixth, the socket writes (one writev per batch ' +
-          'through a web ReadableStream) another sixth, garbage collection a tenth; the CSV/NDJSON writers (server/export/formats.ts) are the same code as in-process.',
+        `Exports take up to ${ratio(worst)} the in-process time (goal 1.5×). A CPU profile of the service during a CSV/NDJSON export (2026-11-25) ` +
+          'found the main thread idle a quarter of the time because the engine and the serializer took turns; cursors now read one batch ahead ' +
+          '(server/engines/cursor.ts), which overlaps them. The rest of that profile still applies: the IPC to the SQLite worker process ' +
+          '(v8-serializing every 1,000-row batch) about a sixth, the socket writes (one writev per batch through a web ReadableStream) another sixth, ' +
+          'garbage collection a tenth; the CSV/NDJSON writers (server/export/formats.ts) are the same code as in-process.',
       );
     }
     const audit = await checkAudit(fixture.dataDir, grantIds, exports, 'grant.export.finished');

@@ -78,15 +78,16 @@ export const routing: Suite = {
     out.data = { rules: RULES, targets: TARGETS, evaluationsPerSecond: perSecond, route, coldFirstCallMs: cold };
     out.rows.push(
       { measure: `condition evaluations/s (${count(RULES)} rules × ${TARGETS} targets)`, result: `${count(perSecond)}/s`, goal: '≥ 1,000,000/s', status: against(perSecond >= 1_000_000) },
-      { measure: `routeRequest, ${count(RULES * TARGETS)} evaluations per request (worst case)`, result: p50p99(route), goal: '< 1 ms at p50', status: against(route.p50 < 1) },
+      { measure: `routeRequest, ${count(RULES)} rules × ${TARGETS} tables of one database`, result: p50p99(route), goal: '< 1 ms at p50', status: against(route.p50 < 1) },
       { measure: 'first routing after a rules change (compiles 1,000 conditions)', result: ms(cold), status: 'info' },
     );
     if (route.p50 >= 1) {
       out.notes.push(
         `Routing misses 1 ms because the worst case is ${count(RULES * TARGETS)} evaluations: at the measured ${count(perSecond)}/s that is ` +
           `${ms((RULES * TARGETS * 1000) / perSecond)} by construction. Both goals hold together only above ${count(RULES * TARGETS * 1000)}/s, ` +
-          'or if routing stops re-evaluating rules that do not read resource.table_name once per table (server/policy/approval.ts, firstMatch per target): ' +
-          'such a rule gives the same answer for every table of one database.',
+          'or with fewer evaluations. Routing already evaluates a rule that never mentions table_name once per database rather than once per table ' +
+          '(server/policy/approval.ts); this worst case makes every third rule read table_name and sends all ten targets to tables of one database, ' +
+          'so most evaluations remain.',
       );
     }
     return out;

@@ -9,7 +9,7 @@ export const runOverheadSqlite = runOverheadSuite({
   database: 'wide',
   engineWork:
     'the statement runs in a SQLite worker child process (killable on timeout) — two IPC round trips per run (open, then next per 1,000-row batch), ' +
-    'every batch v8-serialized through the pipe, in lock-step with the service',
+    'every batch v8-serialized through the pipe, one batch read ahead',
   async setup() {
     const fixture = makeFixture('run-overhead-sqlite', { wide: LARGE_ROWS });
     const db = new Database(fixture.dbFile('wide'), { readonly: true });

@@ -119,11 +119,9 @@ export async function createAccessRequest(deps: Deps, actor: Actor, projectId: s
     for (const table of checkStatement(input.statement, engine).tables) tables.add(table);
   }
   const flags = { unmask: input.unmask ?? false, export: input.export ?? false };
+  const celRequest = { unmask: flags.unmask, data_export: flags.export, expiration_seconds: BigInt(durationMs / 1000), statement: input.statement };
   const contexts = targets.flatMap((t) =>
-    (tables.size ? [...tables] : ['']).map((table) => ({
-      request: { unmask: flags.unmask, data_export: flags.export, expiration_seconds: BigInt(durationMs / 1000), statement: input.statement },
-      resource: { ...resourceOf(project.id, t), table_name: table },
-    })),
+    (tables.size ? [...tables] : ['']).map((table) => ({ request: celRequest, resource: { ...resourceOf(project.id, t), table_name: table } })),
   );
   const route = routeRequest(state.approvalRules, 'REQUEST_ACCESS', contexts);
   const now = deps.clock.now();

@@ -57,14 +57,18 @@ function firstMatch(list: Compiled, context: Record<string, unknown>, memo: Map<
   return undefined;
 }
 
+const bigintAsText = (_key: string, value: unknown) => (typeof value === 'bigint' ? value.toString() : value);
+
 /**
- * Targets that differ only in table_name (the tables of one database, with the same request
- * object) share the memo of table-independent rules.
+ * Targets that differ only in table_name (the tables of one database, for the same request)
+ * share the memo of table-independent rules. `seen` spares re-serializing a request object
+ * that several targets share.
  */
-function memoKey(context: Record<string, unknown>, requests: Map<unknown, number>): string {
+function memoKey(context: Record<string, unknown>, seen: Map<unknown, string>): string {
   const { table_name: _table, ...resource } = (context.resource ?? {}) as Record<string, unknown>;
-  if (!requests.has(context.request)) requests.set(context.request, requests.size);
-  return `${requests.get(context.request)}:${JSON.stringify(resource)}`;
+  let request = seen.get(context.request);
+  if (request === undefined) seen.set(context.request, (request = JSON.stringify(context.request, bigintAsText)));
+  return `${request}\n${JSON.stringify(resource)}`;
 }
 
 export function routeRequest(rules: ApprovalRules, source: ApprovalSource, targets: Record<string, unknown>[]): Route {
@@ -72,9 +76,9 @@ export function routeRequest(rules: ApprovalRules, source: ApprovalSource, targe
   let best: Compiled[number] | undefined;
   let unmatched = targets.length === 0;
   const memos = new Map<string, Map<number, unknown>>();
-  const requests = new Map<unknown, number>();
+  const seen = new Map<unknown, string>();
   for (const context of targets) {
-    const key = memoKey(context, requests);
+    const key = memoKey(context, seen);
     let memo = memos.get(key);
     if (!memo) memos.set(key, (memo = new Map()));
     const match = firstMatch(list, context, memo);
