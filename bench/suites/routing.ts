@@ -86,7 +86,7 @@ export const routing: Suite = {
         `Routing misses 1 ms because the worst case is ${count(RULES * TARGETS)} evaluations: at the measured ${count(perSecond)}/s that is ` +
           `${ms((RULES * TARGETS * 1000) / perSecond)} by construction. Both goals hold together only above ${count(RULES * TARGETS * 1000)}/s, ` +
           'or with fewer evaluations. Routing already evaluates a rule that never mentions table_name once per database rather than once per table ' +
-          '(server/policy/approval.ts); this worst case makes every third rule read table_name and sends all ten targets to tables of one database, ' +
+          '(server/policy/approval.ts); this benchmark makes every fifth rule read table_name and sends all ten targets to tables of one database, ' +
           'so most evaluations remain.',
       );
     }
