@@ -73,7 +73,10 @@ export function sessionSteps(
   };
 }
 
-/** Waits for a connection, for as long as the caller has not aborted; one that comes too late is discarded. */
-export function connectUnlessAborted<C>(connecting: Promise<C>, signal: AbortSignal | undefined, discard: (connection: C) => void): Promise<C> {
-  return withinLimits(connecting, { signal }, () => void connecting.then(discard, () => undefined));
+/**
+ * Waits for a connection (or a free SQLite worker) within the statement's limits: busy sessions
+ * must not make a caller wait forever. One that comes too late is discarded.
+ */
+export function connectWithinLimits<C>(connecting: Promise<C>, limits: { timeoutMs?: number; signal?: AbortSignal }, discard: (connection: C) => void): Promise<C> {
+  return withinLimits(connecting, limits, () => void connecting.then(discard, () => undefined));
 }

@@ -10,7 +10,7 @@
 import mysql, { type FieldPacket, type PoolConnection } from 'mysql2';
 import { EngineError, type Engine, type EngineColumn, type EngineCursor, type RunLimits, type ServerEngineOptions } from './engine.js';
 import { checkDatabaseName, checkStatement, functionNames, type StatementRules } from './guard.js';
-import { connectUnlessAborted, sessionSteps } from './limits.js';
+import { connectWithinLimits, sessionSteps } from './limits.js';
 import { mysqlError } from './mysql-errors.js';
 import { mysqlRow, mysqlTypeName, timestampColumns } from './mysql-values.js';
 import { batchCursor, readAll, type Batch } from './cursor.js';
@@ -160,7 +160,7 @@ export function createMysqlEngine(options: ServerEngineOptions): Engine {
     const fail = (error: unknown) => mysqlError(error, database, limits.timeoutMs);
     const pool = poolFor(database);
     const connecting = call<Connection>((cb) => pool.getConnection(cb));
-    const conn = await connectUnlessAborted(connecting, limits.signal, (c) => c.destroy()).catch((error: unknown) => {
+    const conn = await connectWithinLimits(connecting, limits, (c) => c.destroy()).catch((error: unknown) => {
       throw fail(error);
     });
     let released = false;

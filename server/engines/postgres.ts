@@ -9,7 +9,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { EngineError, type ColumnSource, type Engine, type EngineColumn, type EngineCursor, type RunLimits, type ServerEngineOptions } from './engine.js';
 import { checkDatabaseName, checkStatement, functionNames, type StatementRules } from './guard.js';
-import { connectUnlessAborted, sessionSteps } from './limits.js';
+import { connectWithinLimits, sessionSteps } from './limits.js';
 import { pgError } from './postgres-errors.js';
 import { pgTypes } from './postgres-types.js';
 import { batchCursor, readAll, type Batch } from './cursor.js';
@@ -149,7 +149,7 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
     const fail = (error: unknown) => pgError(error, database, limits.timeoutMs);
     const pool = poolFor(database);
     const connecting = pool.connect();
-    const client = await connectUnlessAborted(connecting, limits.signal, (c) => c.release(true)).catch((error: unknown) => {
+    const client = await connectWithinLimits(connecting, limits, (c) => c.release(true)).catch((error: unknown) => {
       const failure = fail(error);
       // Keep no pool for a database that does not exist.
       if (failure.kind === 'not_found' && pools.get(database) === pool) {

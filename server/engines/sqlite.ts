@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
 import { EngineError, type Engine, type EngineColumn, type EngineCursor, type RunLimits } from './engine.js';
 import { checkDatabaseName } from './guard.js';
-import { connectUnlessAborted, withinLimits } from './limits.js';
+import { connectWithinLimits, withinLimits } from './limits.js';
 import { batchCursor, readAll, type Batch } from './cursor.js';
 import type { FromWorker, ToWorker } from './sqlite-protocol.js';
 
@@ -160,8 +160,8 @@ export function createSqliteEngine(options: SqliteEngineOptions): Engine {
 
   async function open(database: string, sql: string, limits: RunLimits): Promise<EngineCursor> {
     checkDatabaseName(database);
-    // Waiting for a free worker is bounded by the other statements' limits, so only an abort ends it.
-    const worker = await connectUnlessAborted(pool.acquire(), limits.signal, (w) => pool.release(w));
+    // Waiting for a free worker counts against the statement's limit: long exports may hold them all.
+    const worker = await connectWithinLimits(pool.acquire(), limits, (w) => pool.release(w));
     let released = false;
     const release = (stop: boolean) => {
       if (released) return;

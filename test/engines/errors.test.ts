@@ -1,10 +1,15 @@
 // Errors a user sees say what went wrong without connection details, driver internals or
 // data values.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { EngineError, type Engine } from '../../server/engines/engine.js';
 import { createMysqlEngine } from '../../server/engines/mysql.js';
 import { createPostgresEngine } from '../../server/engines/postgres.js';
+import { createSqliteEngine } from '../../server/engines/sqlite.js';
 
 const LIMITS = { timeoutMs: 20_000, maxRows: 100 };
 
@@ -63,6 +68,27 @@ describe('engine errors', () => {
       assert.match(error.message, /22P02/);
     } finally {
       await engine.close();
+    }
+  });
+});
+
+describe('busy sessions', () => {
+  it('sqlite: waiting for a free worker counts against the time limit, and the worker is usable again after', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jit-sqlite-busy-'));
+    const db = new Database(join(dir, 'one.sqlite'));
+    db.exec('CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (1), (2), (3)');
+    db.close();
+    const engine = createSqliteEngine({ dir, maxWorkers: 1, batchSize: 1 });
+    try {
+      const holding = await engine.open('one', 'SELECT n FROM t', { timeoutMs: 20_000, maxRows: 100 });
+      const error = await engineError(engine.query('one', 'SELECT 1', { timeoutMs: 300, maxRows: 10 }));
+      assert.equal(error.kind, 'timeout');
+      assert.match(error.message, /300ms/);
+      await holding.close();
+      assert.deepEqual((await engine.query('one', 'SELECT count(*) AS c FROM t', LIMITS)).rows, [[3]]);
+    } finally {
+      await engine.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
