@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { isReviewer, ownsProject, rolesIn, visibleProject } from '../../domain/access.js';
-import { change } from '../../domain/change.js';
+import { changeConfig } from '../../domain/config-changes.js';
 import type { Deps } from '../../domain/deps.js';
 import { denied } from '../../domain/errors.js';
 import { listProjectGrants } from '../../domain/grants.js';
@@ -71,10 +71,7 @@ export const projectRoutes = (deps: Deps) =>
         throw denied('Only project owners and workspace admins can change project settings');
       }
       const patch = c.req.valid('json');
-      await change(deps, async (_tx, fx) => {
-        fx.audit({ actor: actor.id, action: 'settings.changed', project: id, clientAddress: actor.clientAddress, userAgent: actor.userAgent, detail: { project: patch } });
-      });
-      const next = await deps.config.update((draft) => {
+      const next = await changeConfig(deps, actor, { action: 'settings.changed', project: id, detail: { project: patch } }, (draft) => {
         const p = draft.projects.find((x) => x.id === id)!;
         p.settings = { ...p.settings, ...patch };
       });

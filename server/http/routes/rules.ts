@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { APPROVAL_SOURCES } from '../../config/schema.js';
-import { change } from '../../domain/change.js';
+import { changeConfig } from '../../domain/config-changes.js';
 import type { Actor, Deps } from '../../domain/deps.js';
 import { denied, invalid } from '../../domain/errors.js';
 import { checkCondition } from '../../policy/cel.js';
@@ -42,10 +42,7 @@ export const ruleRoutes = (deps: Deps) =>
       const rules = c.req.valid('json');
       const problem = checkRules(rules);
       if (problem) throw invalid(problem.message, problem.details);
-      await change(deps, async (_tx, fx) => {
-        fx.audit({ actor: actor.id, action: 'rules.changed', clientAddress: actor.clientAddress, userAgent: actor.userAgent, detail: { rules } });
-      });
-      const state = await deps.config.update((draft) => {
+      const state = await changeConfig(deps, actor, { action: 'rules.changed', detail: { rules } }, (draft) => {
         draft.approvalRules = rules;
       });
       return c.json(state.approvalRules, 200);

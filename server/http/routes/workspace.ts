@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { change } from '../../domain/change.js';
+import { changeConfig } from '../../domain/config-changes.js';
 import type { Deps } from '../../domain/deps.js';
 import { denied, invalid } from '../../domain/errors.js';
 import { parseDuration } from '../../config/duration.js';
@@ -22,19 +22,12 @@ export const workspaceRoutes = (deps: Deps) =>
       const patch = c.req.valid('json');
       // Merged and checked inside the update, against the settings as they are then: two
       // patches at once must not undo each other (each was audited as a change).
-      const state = await deps.config.update(async (draft) => {
+      const state = await changeConfig(deps, actor, { action: 'settings.changed', detail: { workspace: patch } }, (draft) => {
         const merged = { ...draft.workspace, ...patch };
         if (parseDuration(merged.minGrantDuration)! > parseDuration(merged.maxGrantDuration)!) {
           throw invalid('minGrantDuration must not exceed maxGrantDuration', { field: 'minGrantDuration' });
         }
-        // The audit entry is written before the new settings take effect.
-        await change(deps, async (_tx, fx) => {
-          fx.audit({ actor: actor.id, action: 'settings.changed', clientAddress: actor.clientAddress, userAgent: actor.userAgent, detail: { workspace: patch } });
-        });
         draft.workspace = merged;
       });
-      // The commit above re-armed the expiry scheduler from the old settings; a changed
-      // reminderBefore moves the next deadline, so let it re-arm from the new ones.
-      deps.onCommit?.();
       return c.json(state.workspace, 200);
     });
