@@ -4,7 +4,7 @@
 import { parseDuration } from '../config/duration.js';
 import type { ProjectRole } from '../config/schema.js';
 import type { AuditEvent } from '../audit/audit-log.js';
-import { EngineError, type Cell, type EngineColumn, type EngineCursor, type EngineResult } from '../engines/engine.js';
+import { EngineError, type Cell, type Engine, type EngineColumn, type RunLimits } from '../engines/engine.js';
 import { CONTENT_TYPES, serialize, type ExportFormat } from '../export/formats.js';
 import { applyMasking, planMasking, type MaskPlan } from '../masking/mask-plan.js';
 import { checkStatement } from '../sql/statement-gate.js';
@@ -71,21 +71,34 @@ async function auditFailure(deps: Deps, access: Access, err: unknown, durationMs
   );
 }
 
-async function execute(deps: Deps, access: Access, signal?: AbortSignal): Promise<RunResult> {
+/** Starts the statement on its engine within the workspace limits; a failure is audited. */
+async function onEngine<T>(
+  deps: Deps,
+  access: Access,
+  signal: AbortSignal | undefined,
+  maxRows: (workspace: State['workspace']) => number,
+  start: (engine: Engine, name: string, limits: RunLimits) => Promise<T>,
+) {
   const state = await deps.config.read();
   const { engine, name, kind } = engineFor(deps, access.database);
   const started = performance.now();
-  let result: EngineResult;
   try {
-    result = await engine.query(name, access.statement, {
+    const value = await start(engine, name, {
       timeoutMs: parseDuration(state.workspace.queryTimeout)!,
-      maxRows: state.workspace.maxResultRows,
+      maxRows: maxRows(state.workspace),
       signal,
     });
+    return { value, state, kind, started };
   } catch (err) {
     await auditFailure(deps, access, err, Math.round(performance.now() - started));
     throw err;
   }
+}
+
+async function execute(deps: Deps, access: Access, signal?: AbortSignal): Promise<RunResult> {
+  const { value: result, state, kind, started } = await onEngine(deps, access, signal, (w) => w.maxResultRows, (engine, name, limits) =>
+    engine.query(name, access.statement, limits),
+  );
   const durationMs = Math.round(performance.now() - started);
   const plan = maskPlan(state, access, result.columns, kind);
   const rows = applyMasking(plan, result.rows);
@@ -106,20 +119,9 @@ export interface ExportStream {
 }
 
 async function exportData(deps: Deps, access: Access, format: ExportFormat, basename: string, signal?: AbortSignal): Promise<ExportStream> {
-  const state = await deps.config.read();
-  const { engine, name, kind } = engineFor(deps, access.database);
-  const started = performance.now();
-  let cursor: EngineCursor;
-  try {
-    cursor = await engine.open(name, access.statement, {
-      timeoutMs: parseDuration(state.workspace.queryTimeout)!,
-      maxRows: state.workspace.maxExportRows,
-      signal,
-    });
-  } catch (err) {
-    await auditFailure(deps, access, err, Math.round(performance.now() - started));
-    throw err;
-  }
+  const { value: cursor, state, kind, started } = await onEngine(deps, access, signal, (w) => w.maxExportRows, (engine, name, limits) =>
+    engine.open(name, access.statement, limits),
+  );
   const plan = maskPlan(state, access, cursor.columns, kind);
   try {
     await auditIfStillAllowed(deps, access, { ...access.audit, outcome: 'ok', detail: { ...access.audit.detail, format, phase: 'started', masked: plan.filter(Boolean).length } });
@@ -129,7 +131,10 @@ async function exportData(deps: Deps, access: Access, format: ExportFormat, base
   }
   let rowCount = 0;
   let outcome: 'ok' | 'error' = 'error';
-  const finish = async () => {
+  let finished = false;
+  const done = async () => {
+    if (finished) return;
+    finished = true;
     await cursor.close();
     await deps.audit.append(
       { ...access.audit, action: `${access.audit.action}.finished`, rowCount, durationMs: Math.round(performance.now() - started), outcome, detail: { format } },
@@ -144,12 +149,6 @@ async function exportData(deps: Deps, access: Access, format: ExportFormat, base
   })();
   const chunks = serialize(format, { columns: cursor.columns.map((c) => c.name), batches, table: basename });
   const encoder = new TextEncoder();
-  let finished = false;
-  const done = async () => {
-    if (finished) return;
-    finished = true;
-    await finish();
-  };
   // A client that stops reading keeps its database session (engines have only a few), so
   // one that takes nothing for longer than the statement time limit is cut off: a handful of
   // stalled downloads must not starve every other run and query.
@@ -186,8 +185,7 @@ async function exportData(deps: Deps, access: Access, format: ExportFormat, base
       await done();
     },
   });
-  const ext = format;
-  return { filename: `${basename}.${ext}`, contentType: CONTENT_TYPES[format], body };
+  return { filename: `${basename}.${format}`, contentType: CONTENT_TYPES[format], body };
 }
 
 function grantAccess(deps: Deps, actor: Actor, grant: Awaited<ReturnType<typeof usableGrant>>['grant'], database: string, action: string): Access {
