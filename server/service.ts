@@ -7,6 +7,7 @@ import type { Config } from './config/schema.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import type { Deps } from './domain/deps.js';
 import { startExpiryScheduler, type ExpiryScheduler } from './domain/expiry.js';
+import { openIdentitySecrets } from './engines/identity-secrets.js';
 import { createEngines } from './engines/registry.js';
 import { EventBus } from './events/bus.js';
 import { createApp, type AppType } from './http/app.js';
@@ -66,7 +67,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
     );
   }
   // Instance paths were made absolute when the state was seeded.
-  const engines = createEngines(state.instances, options.dataDir);
+  const engines = createEngines(state.instances, options.dataDir, openIdentitySecrets(options.dataDir));
   const deps: Deps = { clock, config, ledger, audit, engines, events: new EventBus() };
   const scheduler = startExpiryScheduler(deps, (err) => log(`expiry scheduler: ${(err as Error).stack ?? String(err)}`));
   deps.onCommit = () => scheduler.kick();

@@ -13,6 +13,7 @@ import { against, outcome, type Context, type Suite } from '../lib/suite.js';
 import type { Engine } from '../../server/engines/engine.js';
 import { TOKENS, type Fixture } from '../lib/fixture.js';
 import { activeGrant, runGrant } from '../lib/workflow.js';
+import { NO_MASKING } from '../../test/support/run-scope.js';
 
 export const SMALL_SQL = 'SELECT * FROM wide WHERE id = 42';
 export const LARGE_SQL = 'SELECT * FROM wide';
@@ -90,7 +91,7 @@ export function runOverheadSuite(target: Target): Suite {
               // What any JSON API must add at least: encoding the rows and decoding them again.
               rawJson: async () => JSON.parse(JSON.stringify({ rows: await raw(c.sql) })),
               engine: async () => {
-                const result = await engine.query(target.database, c.sql, ENGINE_LIMITS);
+                const result = await engine.query(target.database, c.sql, ENGINE_LIMITS, NO_MASKING);
                 if (result.rows.length !== c.rows) throw new Error(`engine returned ${result.rows.length} rows, expected ${c.rows}`);
               },
               // The HTTP round trip with auth and JSON but no engine, ledger or audit.

@@ -1,12 +1,12 @@
 // Every path by which data leaves the service — running a grant, a direct query by role, an
 // export — goes through here: the approved (or gated) statement on a read-only engine
-// session, masking, and an audit entry appended before the first row leaves.
+// session scoped to what the caller may see (the engine masks), and an audit entry appended
+// before the first row leaves.
 import { parseDuration } from '../config/duration.js';
 import type { ProjectRole } from '../config/schema.js';
 import type { AuditEvent } from '../audit/audit-log.js';
-import { EngineError, type Cell, type Engine, type EngineColumn, type RunLimits } from '../engines/engine.js';
+import { EngineError, type Cell, type Engine, type EngineColumn, type RunLimits, type RunScope } from '../engines/engine.js';
 import { CONTENT_TYPES, serialize, type ExportFormat } from '../export/formats.js';
-import { applyMasking, planMasking, type MaskPlan } from '../masking/mask-plan.js';
 import { checkStatement } from '../sql/statement-gate.js';
 import type { State } from '../store/config-store.js';
 import type { LedgerTx } from '../store/ledger.js';
@@ -43,10 +43,14 @@ function engineFor(deps: Deps, database: string) {
   return { engine, name, kind: engine.kind };
 }
 
-function maskPlan(state: State, access: Access, columns: EngineColumn[], kind: Parameters<typeof checkStatement>[1]): MaskPlan {
-  if (access.unmask) return columns.map(() => null);
-  return planMasking({ database: access.database, columns, rules: state.masking, reads: checkStatement(access.statement, kind) });
+function scopeOf(state: State, access: Access): RunScope {
+  return {
+    unmask: access.unmask,
+    masking: state.masking.filter((r) => r.database === access.database).map(({ table, column, algorithm }) => ({ table, column, algorithm })),
+  };
 }
+
+const maskedCount = (columns: EngineColumn[]) => columns.filter((c) => c.masked).length;
 
 /**
  * Re-checks the authority and appends the audit entry in one ledger transaction, so a revoke
@@ -77,18 +81,18 @@ async function onEngine<T>(
   access: Access,
   signal: AbortSignal | undefined,
   maxRows: (workspace: State['workspace']) => number,
-  start: (engine: Engine, name: string, limits: RunLimits) => Promise<T>,
+  start: (engine: Engine, name: string, limits: RunLimits, scope: RunScope) => Promise<T>,
 ) {
   const state = await deps.config.read();
-  const { engine, name, kind } = engineFor(deps, access.database);
+  const { engine, name } = engineFor(deps, access.database);
   const started = performance.now();
   try {
     const value = await start(engine, name, {
       timeoutMs: parseDuration(state.workspace.queryTimeout)!,
       maxRows: maxRows(state.workspace),
       signal,
-    });
-    return { value, state, kind, started };
+    }, scopeOf(state, access));
+    return { value, state, started };
   } catch (err) {
     await auditFailure(deps, access, err, Math.round(performance.now() - started));
     throw err;
@@ -96,15 +100,14 @@ async function onEngine<T>(
 }
 
 async function execute(deps: Deps, access: Access, signal?: AbortSignal): Promise<RunResult> {
-  const { value: result, state, kind, started } = await onEngine(deps, access, signal, (w) => w.maxResultRows, (engine, name, limits) =>
-    engine.query(name, access.statement, limits),
+  const { value: result, started } = await onEngine(deps, access, signal, (w) => w.maxResultRows, (engine, name, limits, scope) =>
+    engine.query(name, access.statement, limits, scope),
   );
   const durationMs = Math.round(performance.now() - started);
-  const plan = maskPlan(state, access, result.columns, kind);
-  const rows = applyMasking(plan, result.rows);
-  await auditIfStillAllowed(deps, access, { ...access.audit, durationMs, rowCount: rows.length, outcome: 'ok', detail: { ...access.audit.detail, truncated: result.truncated, masked: plan.filter(Boolean).length } });
+  const rows = result.rows;
+  await auditIfStillAllowed(deps, access, { ...access.audit, durationMs, rowCount: rows.length, outcome: 'ok', detail: { ...access.audit.detail, truncated: result.truncated, masked: maskedCount(result.columns) } });
   return {
-    columns: result.columns.map((c, i) => ({ name: c.name, type: c.type, masked: plan[i] !== null })),
+    columns: result.columns.map((c) => ({ name: c.name, type: c.type, masked: c.masked === true })),
     rows,
     rowCount: rows.length,
     truncated: result.truncated,
@@ -119,12 +122,11 @@ export interface ExportStream {
 }
 
 async function exportData(deps: Deps, access: Access, format: ExportFormat, basename: string, signal?: AbortSignal): Promise<ExportStream> {
-  const { value: cursor, state, kind, started } = await onEngine(deps, access, signal, (w) => w.maxExportRows, (engine, name, limits) =>
-    engine.open(name, access.statement, limits),
+  const { value: cursor, state, started } = await onEngine(deps, access, signal, (w) => w.maxExportRows, (engine, name, limits, scope) =>
+    engine.open(name, access.statement, limits, scope),
   );
-  const plan = maskPlan(state, access, cursor.columns, kind);
   try {
-    await auditIfStillAllowed(deps, access, { ...access.audit, outcome: 'ok', detail: { ...access.audit.detail, format, phase: 'started', masked: plan.filter(Boolean).length } });
+    await auditIfStillAllowed(deps, access, { ...access.audit, outcome: 'ok', detail: { ...access.audit.detail, format, phase: 'started', masked: maskedCount(cursor.columns) } });
   } catch (err) {
     await cursor.close();
     throw err;
@@ -144,7 +146,7 @@ async function exportData(deps: Deps, access: Access, format: ExportFormat, base
   const batches = (async function* () {
     for await (const batch of cursor.batches()) {
       rowCount += batch.length;
-      yield applyMasking(plan, batch);
+      yield batch;
     }
   })();
   const chunks = serialize(format, { columns: cursor.columns.map((c) => c.name), batches, table: basename });

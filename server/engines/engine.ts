@@ -1,7 +1,28 @@
 // The one interface every database engine implements. The domain talks only to this;
 // engines know nothing about grants, users or masking policy.
 
+import type { MaskingAlgorithm } from '../config/schema.js';
+import type { IdentitySecrets } from './identity-secrets.js';
+
 export type EngineKind = 'sqlite' | 'postgres' | 'mysql';
+
+/** A masked column of one database, named as its masking rule names it (table bare or "schema.table"). */
+export interface MaskedColumnRule {
+  table: string;
+  column: string;
+  algorithm: MaskingAlgorithm;
+}
+
+/**
+ * On whose behalf a statement runs. Engines enforce it with the database's own access
+ * control, not by reading the statement: without `unmask` a run may read masked columns only
+ * through masking views, so predicates, joins, functions and error messages see masked values.
+ */
+export interface RunScope {
+  unmask: boolean;
+  /** The masking rules of the database the statement runs on. */
+  masking: MaskedColumnRule[];
+}
 
 /** Where a result column's values come from, when the driver can tell. */
 export interface ColumnSource {
@@ -21,6 +42,8 @@ export interface EngineColumn {
    * cannot tell — masking then falls back to what the statement reads (fail closed).
    */
   source: ColumnSource | null;
+  /** True when the engine masked this column's values (set by engines that mask). */
+  masked?: boolean;
 }
 
 export interface RunLimits {
@@ -81,8 +104,15 @@ export class EngineError extends Error {
 
 /** How an engine on a database server (PostgreSQL, MySQL) is created. */
 export interface ServerEngineOptions {
-  /** Server URL; its database part is replaced by the database each statement names. */
+  /**
+   * Server URL of the service's own account; its database part is replaced by the database
+   * each statement names. User statements never run as this account.
+   */
   url: string;
+  /** The instance's id, which names the identities provisioned for it. */
+  instanceId?: string;
+  /** Passwords of the identities statements run as. */
+  secrets?: IdentitySecrets;
   /** Connections per database. Default 5. */
   maxConnections?: number;
   /** Rows per batch. Default 1000. */
@@ -92,9 +122,9 @@ export interface ServerEngineOptions {
 export interface Engine {
   readonly kind: EngineKind;
   /** Runs one read-only statement in a read-only session and returns at most maxRows rows. */
-  query(database: string, sql: string, limits: RunLimits): Promise<EngineResult>;
+  query(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineResult>;
   /** Like query, but streams rows (for exports of up to maxRows rows). */
-  open(database: string, sql: string, limits: RunLimits): Promise<EngineCursor>;
+  open(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineCursor>;
   /** Closes pools, workers and connections. */
   close(): Promise<void>;
 }

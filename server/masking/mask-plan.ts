@@ -1,8 +1,8 @@
 // Decides, per result column, whether and how to mask. Lineage from the driver comes first;
 // where it is missing (an expression, an aggregate, a driver that cannot tell) and the
 // statement reads any masked column, the column is masked in full: fail closed.
-import type { MaskingAlgorithm, MaskingRule } from '../config/schema.js';
-import type { Cell, EngineColumn } from '../engines/engine.js';
+import type { MaskingAlgorithm } from '../config/schema.js';
+import type { Cell, EngineColumn, MaskedColumnRule } from '../engines/engine.js';
 import { maskValue } from './algorithms.js';
 
 export interface ReadColumn {
@@ -13,10 +13,9 @@ export interface ReadColumn {
 }
 
 export interface MaskInput {
-  /** "<instance>/<database>" */
-  database: string;
   columns: EngineColumn[];
-  rules: MaskingRule[];
+  /** The masking rules of the database the statement ran on. */
+  rules: MaskedColumnRule[];
   /** What the statement reads, from the statement gate. */
   reads: { tables: string[]; columns: ReadColumn[]; compound: boolean };
 }
@@ -27,7 +26,7 @@ export type MaskPlan = (MaskingAlgorithm | null)[];
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 export function planMasking(input: MaskInput): MaskPlan {
-  const rules = input.rules.filter((r) => r.database === input.database);
+  const rules = input.rules;
   if (rules.length === 0) return input.columns.map(() => null);
   // A rule names its table bare or schema-qualified ("hr.employees"). Where the schema is not
   // known (the statement's table list, MySQL, SQLite) a qualified rule matches by bare name:

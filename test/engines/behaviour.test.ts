@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { EngineError, type Engine, type EngineResult } from '../../server/engines/engine.js';
 import { TARGETS, type EngineTarget } from './targets.js';
+import { NO_MASKING } from '../support/run-scope.js';
 
 const LIMITS = { timeoutMs: 20_000, maxRows: 10_000 };
 const SECRETS = ['reader-pw', 'admin-pw', 'alice@example.com'];
@@ -43,7 +44,7 @@ for (const { name, create, sessionProbe } of TARGETS) {
 
     describe('results', () => {
       it('returns columns with types and lineage, and JSON-safe values', async () => {
-        const r = await t.reader.query(t.database, 'SELECT id, name, price, qty, created, data FROM items ORDER BY id', LIMITS);
+        const r = await t.reader.query(t.database, 'SELECT id, name, price, qty, created, data FROM items ORDER BY id', LIMITS, NO_MASKING);
         assert.deepEqual(r.columns.map((c) => c.name), ['id', 'name', 'price', 'qty', 'created', 'data']);
         for (const c of r.columns) {
           assert.deepEqual({ table: c.source?.table, column: c.source?.column }, { table: 'items', column: c.name });
@@ -63,7 +64,7 @@ for (const { name, create, sessionProbe } of TARGETS) {
           t.database,
           `SELECT i.name AS label, e.email, i.id + 1 AS next, upper(e.name) AS shout, s.x
              FROM items i JOIN employees e ON e.id = i.id JOIN (SELECT id, email AS x FROM employees) s ON s.id = e.id`,
-          LIMITS,
+          LIMITS, NO_MASKING,
         );
         assert.equal(r.rows.length, 2);
         const source = (n: string) => {
@@ -78,17 +79,17 @@ for (const { name, create, sessionProbe } of TARGETS) {
       });
 
       it('cuts the result at maxRows and says it was truncated', async () => {
-        const cut = await t.reader.query(t.database, t.series(2500), { ...LIMITS, maxRows: 1200 });
+        const cut = await t.reader.query(t.database, t.series(2500), { ...LIMITS, maxRows: 1200 }, NO_MASKING);
         assert.equal(cut.rows.length, 1200);
         assert.equal(cut.truncated, true);
         assert.deepEqual(cut.rows.map((row) => Number(row[0])), Array.from({ length: 1200 }, (_, i) => i + 1));
-        const exact = await t.reader.query(t.database, t.series(1200), { ...LIMITS, maxRows: 1200 });
+        const exact = await t.reader.query(t.database, t.series(1200), { ...LIMITS, maxRows: 1200 }, NO_MASKING);
         assert.equal(exact.rows.length, 1200);
         assert.equal(exact.truncated, false);
       });
 
       it('streams rows in batches through open()', async () => {
-        const cursor = await t.reader.open(t.database, t.series(2500), LIMITS);
+        const cursor = await t.reader.open(t.database, t.series(2500), LIMITS, NO_MASKING);
         const sizes: number[] = [];
         for await (const batch of cursor.batches()) sizes.push(batch.length);
         await cursor.close();
@@ -99,12 +100,12 @@ for (const { name, create, sessionProbe } of TARGETS) {
 
       it('stops the statement when a cursor is closed early, and stays usable', async () => {
         const marker = `close_${randomUUID().slice(0, 8)}`;
-        const cursor = await t.reader.open(t.database, `${t.series(200_000)} /* ${marker} */`, LIMITS);
+        const cursor = await t.reader.open(t.database, `${t.series(200_000)} /* ${marker} */`, LIMITS, NO_MASKING);
         const first = await cursor.batches()[Symbol.asyncIterator]().next();
         assert.equal(first.done, false);
         await cursor.close();
         if (t.running) await eventually(async () => (await t.running!(marker)) === 0, 'the statement ended on the server');
-        assert.deepEqual((await t.reader.query(t.database, 'SELECT 1 AS one', LIMITS)).rows, [[1]]);
+        assert.deepEqual((await t.reader.query(t.database, 'SELECT 1 AS one', LIMITS, NO_MASKING)).rows, [[1]]);
       });
     });
 
@@ -112,35 +113,35 @@ for (const { name, create, sessionProbe } of TARGETS) {
       it('times out a long statement, stops it on the server, and stays usable', async () => {
         const marker = `timeout_${randomUUID().slice(0, 8)}`;
         const started = Date.now();
-        const error = await failure(t.reader.query(t.database, t.slow(marker), { ...LIMITS, timeoutMs: 500 }));
+        const error = await failure(t.reader.query(t.database, t.slow(marker), { ...LIMITS, timeoutMs: 500 }, NO_MASKING));
         assert.equal(error.kind, 'timeout');
         assert.match(error.message, /500ms/);
         assert.ok(Date.now() - started < 10_000, 'the timeout took far longer than its limit');
         if (t.running) await eventually(async () => (await t.running!(marker)) === 0, 'the statement ended on the server');
-        assert.deepEqual((await t.reader.query(t.database, 'SELECT 1 AS one', LIMITS)).rows, [[1]]);
+        assert.deepEqual((await t.reader.query(t.database, 'SELECT 1 AS one', LIMITS, NO_MASKING)).rows, [[1]]);
       });
 
       it('aborts a running statement when the caller goes away', async () => {
         const marker = `abort_${randomUUID().slice(0, 8)}`;
         const controller = new AbortController();
-        const run = failure(t.reader.query(t.database, t.slow(marker), { ...LIMITS, signal: controller.signal }));
+        const run = failure(t.reader.query(t.database, t.slow(marker), { ...LIMITS, signal: controller.signal }, NO_MASKING));
         if (t.running) await eventually(async () => (await t.running!(marker)) === 1, 'the statement started');
         controller.abort();
         assert.equal((await run).kind, 'aborted');
         if (t.running) await eventually(async () => (await t.running!(marker)) === 0, 'the statement ended on the server');
-        assert.deepEqual((await t.reader.query(t.database, 'SELECT 1 AS one', LIMITS)).rows, [[1]]);
+        assert.deepEqual((await t.reader.query(t.database, 'SELECT 1 AS one', LIMITS, NO_MASKING)).rows, [[1]]);
       });
 
       it('reports an unknown database as not found, and refuses names that are not plain', async () => {
         for (const database of ['no_such_db', '../shop', 'shop/../../etc', '']) {
-          const error = await failure(t.reader.query(database, 'SELECT 1', LIMITS));
+          const error = await failure(t.reader.query(database, 'SELECT 1', LIMITS, NO_MASKING));
           assert.equal(error.kind, 'not_found', database);
         }
       });
 
       it('reports a statement the engine refuses as invalid', async () => {
-        assert.equal((await failure(t.reader.query(t.database, 'SELECT nope FROM items', LIMITS))).kind, 'invalid');
-        assert.equal((await failure(t.reader.query(t.database, 'SELECT FROM WHERE', LIMITS))).kind, 'invalid');
+        assert.equal((await failure(t.reader.query(t.database, 'SELECT nope FROM items', LIMITS, NO_MASKING))).kind, 'invalid');
+        assert.equal((await failure(t.reader.query(t.database, 'SELECT FROM WHERE', LIMITS, NO_MASKING))).kind, 'invalid');
       });
     });
 
@@ -154,7 +155,7 @@ for (const { name, create, sessionProbe } of TARGETS) {
           it('runs every bypass attempt without a change to the data', async () => {
             for (const b of t.bypasses) {
               for (const database of t.escapeDatabases) {
-                const attempt = engineOf(t).query(database, b.sql, { ...LIMITS, timeoutMs: 5_000 });
+                const attempt = engineOf(t).query(database, b.sql, { ...LIMITS, timeoutMs: 5_000 }, NO_MASKING);
                 if (b.outcome === 'refused') await failure(attempt);
                 else await attempt.catch((e: unknown) => assert.ok(e instanceof EngineError, String(e)));
                 assert.deepEqual(await t.snapshot(), initial, `${b.title} (${database}) changed something`);
@@ -166,8 +167,8 @@ for (const { name, create, sessionProbe } of TARGETS) {
 
       if (sessionProbe) {
         it('lets nothing a statement sets outlive it in the session', async () => {
-          await t.reader.query(t.database, sessionProbe.set, LIMITS);
-          const after = await t.reader.query(t.database, sessionProbe.get, LIMITS);
+          await t.reader.query(t.database, sessionProbe.set, LIMITS, NO_MASKING);
+          const after = await t.reader.query(t.database, sessionProbe.get, LIMITS, NO_MASKING);
           assert.equal(after.rows.length, 1);
           assert.notEqual(after.rows[0][0], 'leak');
         });

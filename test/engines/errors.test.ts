@@ -10,6 +10,7 @@ import { EngineError, type Engine } from '../../server/engines/engine.js';
 import { createMysqlEngine } from '../../server/engines/mysql.js';
 import { createPostgresEngine } from '../../server/engines/postgres.js';
 import { createSqliteEngine } from '../../server/engines/sqlite.js';
+import { NO_MASKING } from '../support/run-scope.js';
 
 const LIMITS = { timeoutMs: 20_000, maxRows: 100 };
 
@@ -37,7 +38,7 @@ describe('engine errors', () => {
       const port = await closedPort();
       const engine = make(port);
       try {
-        const error = await engineError(engine.query('shop', 'SELECT 1', LIMITS));
+        const error = await engineError(engine.query('shop', 'SELECT 1', LIMITS, NO_MASKING));
         assert.equal(error.kind, 'unavailable');
         for (const hidden of ['s3cret-pw', String(port), 'ECONNREFUSED', 'jit_reader']) assert.ok(!error.message.includes(hidden), error.message);
       } finally {
@@ -51,7 +52,7 @@ describe('engine errors', () => {
     url.password = 'wrong-pw';
     const engine = createPostgresEngine({ url: url.toString() });
     try {
-      const error = await engineError(engine.query('shop', 'SELECT 1', LIMITS));
+      const error = await engineError(engine.query('shop', 'SELECT 1', LIMITS, NO_MASKING));
       assert.equal(error.kind, 'unavailable');
       assert.ok(!error.message.includes('wrong-pw'));
     } finally {
@@ -62,7 +63,7 @@ describe('engine errors', () => {
   it('postgres: a value that fails a cast is not quoted in the error', async () => {
     const engine = createPostgresEngine({ url: process.env.JIT_TEST_PG_URL ?? assert.fail('JIT_TEST_PG_URL is not set') });
     try {
-      const error = await engineError(engine.query('shop', 'SELECT email::int FROM employees', LIMITS));
+      const error = await engineError(engine.query('shop', 'SELECT email::int FROM employees', LIMITS, NO_MASKING));
       assert.equal(error.kind, 'invalid');
       assert.ok(!error.message.includes('example.com'), error.message);
       assert.match(error.message, /22P02/);
@@ -80,12 +81,12 @@ describe('busy sessions', () => {
     db.close();
     const engine = createSqliteEngine({ dir, maxWorkers: 1, batchSize: 1 });
     try {
-      const holding = await engine.open('one', 'SELECT n FROM t', { timeoutMs: 20_000, maxRows: 100 });
-      const error = await engineError(engine.query('one', 'SELECT 1', { timeoutMs: 300, maxRows: 10 }));
+      const holding = await engine.open('one', 'SELECT n FROM t', { timeoutMs: 20_000, maxRows: 100 }, NO_MASKING);
+      const error = await engineError(engine.query('one', 'SELECT 1', { timeoutMs: 300, maxRows: 10 }, NO_MASKING));
       assert.equal(error.kind, 'timeout');
       assert.match(error.message, /300ms/);
       await holding.close();
-      assert.deepEqual((await engine.query('one', 'SELECT count(*) AS c FROM t', LIMITS)).rows, [[3]]);
+      assert.deepEqual((await engine.query('one', 'SELECT count(*) AS c FROM t', LIMITS, NO_MASKING)).rows, [[3]]);
     } finally {
       await engine.close();
       rmSync(dir, { recursive: true, force: true });

@@ -15,6 +15,7 @@ import { checkStatement } from '../../server/sql/statement-gate.js';
 import type { Engine } from '../../server/engines/engine.js';
 import { activeGrant, API, request, startRel, type Rel } from './support/inproc.js';
 import { countInputs } from './support/outputs.js';
+import { NO_MASKING } from '../support/run-scope.js';
 
 const SEED = Number(process.env.JIT_RELIABILITY_SEED ?? Date.now() % 2 ** 31);
 const params = (numRuns: number) => ({ numRuns, seed: SEED });
@@ -141,7 +142,7 @@ describe('hostile input (property-based)', function () {
         fc.asyncProperty(readOnlySelect, async (sql) => {
           n++;
           assert.equal(gate(sql), 'accepted', sql);
-          const result = await engine.query('sales', sql, { timeoutMs: 10_000, maxRows: 100 });
+          const result = await engine.query('sales', sql, { timeoutMs: 10_000, maxRows: 100 }, NO_MASKING);
           assert.ok(result.columns.length >= 1);
         }),
         params(150),
@@ -159,12 +160,12 @@ describe('hostile input (property-based)', function () {
           n++;
           if (gate(sql) === 'refused') return;
           accepted++;
-          await engine.query('sales', sql, { timeoutMs: 10_000, maxRows: 100 }).catch(() => undefined);
+          await engine.query('sales', sql, { timeoutMs: 10_000, maxRows: 100 }, NO_MASKING).catch(() => undefined);
         }),
         params(300),
       );
       // Every write statement itself, unmutated, is run on the engine too, bypassing the gate.
-      for (const sql of WRITES) await engine.query('sales', sql, { timeoutMs: 10_000, maxRows: 100 }).catch(() => undefined);
+      for (const sql of WRITES) await engine.query('sales', sql, { timeoutMs: 10_000, maxRows: 100 }, NO_MASKING).catch(() => undefined);
       assert.equal(hashFile(file), before, 'the database changed');
       countInputs('write statements and mutations', n + WRITES.length);
       console.log(`      ${n} mutated writes: ${n - accepted} refused by the gate, ${accepted} accepted and harmless at run time`);

@@ -17,7 +17,7 @@ const col = (name: string, table?: string, column?: string, schema?: string): En
 });
 
 function plan(columns: EngineColumn[], reads: Partial<MaskInput['reads']>, database = 'demo/hr') {
-  return planMasking({ database, columns, rules: RULES, reads: { tables: [], columns: [], compound: false, ...reads } });
+  return planMasking({ columns, rules: RULES.filter((r) => r.database === database), reads: { tables: [], columns: [], compound: false, ...reads } });
 }
 
 const readsEmployees = { tables: ['employees'], columns: [{ table: null, column: 'email' }, { table: null, column: 'name' }] };
