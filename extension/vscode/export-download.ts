@@ -5,6 +5,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as vscode from 'vscode';
 import type { ExportFormat, Grant } from '../core/api-types.js';
+import { exportStopReason } from '../core/export-cut.js';
 import { grantName, shortId } from '../core/grant-labels.js';
 import { withProgressThenReport } from '../core/progress.js';
 import { showError } from './errors.js';
@@ -40,7 +41,10 @@ export async function exportGrantResult(services: Services, grant: Grant, format
       } catch (error) {
         // No half-written file is left behind.
         if (target.scheme === 'file') await rm(target.fsPath, { force: true });
-        throw error;
+        if (signal.aborted) throw error;
+        const current = await services.session.client().grant(grant.id).catch(() => undefined);
+        const stopped = current && exportStopReason(current, Date.now());
+        throw stopped ? new Error(stopped) : error;
       }
     },
     // showError says nothing about a cancelled export.

@@ -25,6 +25,8 @@ export const workspaceSettingsSchema = z
     reminderBefore: durationString.default('15m'),
     queryTimeout: durationString.default('30s'),
     maxResultRows: z.number().int().positive().max(1_000_000).default(10_000),
+    /** A run's result is cut at this many bytes (as JSON, about) as well as at maxResultRows. */
+    maxResultBytes: z.number().int().positive().max(1024 * 1024 * 1024).default(32 * 1024 * 1024),
     maxExportRows: z.number().int().positive().max(100_000_000).default(1_000_000),
   })
   .strict();

@@ -5,11 +5,11 @@
 import { parseDuration } from '../config/duration.js';
 import type { ProjectRole } from '../config/schema.js';
 import type { AuditEvent } from '../audit/audit-log.js';
-import { EngineError, type Cell, type Engine, type EngineColumn, type RunLimits, type RunScope } from '../engines/engine.js';
+import { EngineError, type Cell, type Engine, type EngineColumn, type EngineCursor, type RunLimits, type RunScope } from '../engines/engine.js';
 import { CONTENT_TYPES, serialize, type ExportFormat } from '../export/formats.js';
 import { checkStatement } from '../sql/statement-gate.js';
 import type { State } from '../store/config-store.js';
-import type { LedgerTx } from '../store/ledger.js';
+import type { LedgerReads } from '../store/ledger.js';
 import { findProject, rolesIn } from './access.js';
 import { iso } from './clock.js';
 import { change } from './change.js';
@@ -33,7 +33,7 @@ interface Access {
   unmask: boolean;
   audit: AuditEvent;
   /** Why the authority lapsed while the statement ran, or undefined if it still holds. */
-  stillAllowed(tx: LedgerTx, now: number): Promise<string | undefined>;
+  stillAllowed(reads: LedgerReads, now: number): Promise<string | undefined>;
 }
 
 function engineFor(deps: Deps, database: string) {
@@ -99,13 +99,41 @@ async function onEngine<T>(
   }
 }
 
+/** About what a row costs as JSON, without encoding it: enough to bound a result's memory. */
+function rowBytes(row: Cell[]): number {
+  let bytes = 2;
+  for (const cell of row) bytes += (typeof cell === 'string' ? cell.length + 2 : 8) + 1;
+  return bytes;
+}
+
+/**
+ * Reads a cursor into memory up to the row cap and `maxBytes`, whichever comes first: a few
+ * wide results at once must not take the service's memory with them.
+ */
+async function readCapped(cursor: EngineCursor, maxBytes: number) {
+  const rows: Cell[][] = [];
+  let bytes = 0;
+  try {
+    for await (const batch of cursor.batches()) {
+      for (const row of batch) {
+        bytes += rowBytes(row);
+        if (bytes > maxBytes) return { columns: cursor.columns, rows, truncated: true, truncatedBy: 'bytes' as const };
+        rows.push(row);
+      }
+    }
+    return { columns: cursor.columns, rows, truncated: cursor.truncated, truncatedBy: cursor.truncated ? ('rows' as const) : undefined };
+  } finally {
+    await cursor.close();
+  }
+}
+
 async function execute(deps: Deps, access: Access, signal?: AbortSignal): Promise<RunResult> {
-  const { value: result, started } = await onEngine(deps, access, signal, (w) => w.maxResultRows, (engine, name, limits, scope) =>
-    engine.query(name, access.statement, limits, scope),
+  const { value: result, started } = await onEngine(deps, access, signal, (w) => w.maxResultRows, async (engine, name, limits, scope) =>
+    readCapped(await engine.open(name, access.statement, limits, scope), (await deps.config.read()).workspace.maxResultBytes),
   );
   const durationMs = Math.round(performance.now() - started);
   const rows = result.rows;
-  await auditIfStillAllowed(deps, access, { ...access.audit, durationMs, rowCount: rows.length, outcome: 'ok', detail: { ...access.audit.detail, truncated: result.truncated, masked: maskedCount(result.columns) } });
+  await auditIfStillAllowed(deps, access, { ...access.audit, durationMs, rowCount: rows.length, outcome: 'ok', detail: { ...access.audit.detail, truncated: result.truncated, truncatedBy: result.truncatedBy, masked: maskedCount(result.columns) } });
   return {
     columns: result.columns.map((c) => ({ name: c.name, type: c.type, masked: c.masked === true })),
     rows,
@@ -133,18 +161,23 @@ async function exportData(deps: Deps, access: Access, format: ExportFormat, base
   }
   let rowCount = 0;
   let outcome: 'ok' | 'error' = 'error';
+  let stoppedBecause: string | undefined;
   let finished = false;
   const done = async () => {
     if (finished) return;
     finished = true;
     await cursor.close();
     await deps.audit.append(
-      { ...access.audit, action: `${access.audit.action}.finished`, rowCount, durationMs: Math.round(performance.now() - started), outcome, detail: { format } },
+      { ...access.audit, action: `${access.audit.action}.finished`, rowCount, durationMs: Math.round(performance.now() - started), outcome, detail: { format, stoppedBecause } },
       deps.clock.now(),
     );
   };
+  // The authority is checked again before every batch leaves: a grant revoked or expired (a
+  // role lapsed) in the middle of a long export stops it there, not at its end.
   const batches = (async function* () {
     for await (const batch of cursor.batches()) {
+      stoppedBecause = await access.stillAllowed(deps.ledger, deps.clock.now());
+      if (stoppedBecause) throw precondition(`The export was stopped after ${rowCount} rows: ${stoppedBecause}`);
       rowCount += batch.length;
       yield batch;
     }
@@ -209,19 +242,23 @@ function grantAccess(deps: Deps, actor: Actor, grant: Awaited<ReturnType<typeof 
   };
 }
 
-/** The grant for a run or export; a refusal is audited too, since attempts matter as much as uses. */
-async function grantFor(deps: Deps, actor: Actor, id: string, database: string | undefined, purpose: 'run' | 'export') {
+/** Runs `check`; a refusal is audited too, since attempts matter as much as uses. */
+async function auditRefusal<T>(deps: Deps, entry: AuditEvent, check: () => Promise<T>): Promise<T> {
   try {
-    return await usableGrant(deps, actor, id, database, purpose);
+    return await check();
   } catch (err) {
-    if (err instanceof DomainError) {
-      await deps.audit.append(
-        { actor: actor.id, action: `grant.${purpose}`, grantId: id, database, outcome: 'denied', clientAddress: actor.clientAddress, userAgent: actor.userAgent, detail: { code: err.code, reason: err.message } },
-        deps.clock.now(),
-      );
-    }
+    if (err instanceof DomainError) await deps.audit.append({ ...entry, outcome: 'denied', detail: { code: err.code, reason: err.message } }, deps.clock.now());
     throw err;
   }
+}
+
+/** The grant for a run or export. */
+function grantFor(deps: Deps, actor: Actor, id: string, database: string | undefined, purpose: 'run' | 'export') {
+  return auditRefusal(
+    deps,
+    { actor: actor.id, action: `grant.${purpose}`, grantId: id, database, clientAddress: actor.clientAddress, userAgent: actor.userAgent },
+    () => usableGrant(deps, actor, id, database, purpose),
+  );
 }
 
 export async function runGrant(deps: Deps, actor: Actor, id: string, database: string | undefined, signal?: AbortSignal) {
@@ -242,7 +279,7 @@ async function roleAccess(deps: Deps, actor: Actor, projectId: string, database:
   const state = await deps.config.read();
   const project = findProject(state, projectId);
   if (!project.databases.some((d) => d.name === database)) throw invalid(`database "${database}" is not a database of project "${projectId}"`, { field: 'database' });
-  const holds = async (reads: LedgerTx | Deps['ledger'], now: number) =>
+  const holds = async (reads: LedgerReads, now: number) =>
     (await rolesIn(reads, state, actor.id, projectId, now)).find((r) => allowed.includes(r.role) && (!r.databases || r.databases.includes(database)));
   const role = await holds(deps.ledger, deps.clock.now());
   if (!role) throw denied(`Querying ${database} directly needs one of the roles ${allowed.join(', ')}; request access instead`);
@@ -262,14 +299,24 @@ async function roleAccess(deps: Deps, actor: Actor, projectId: string, database:
   };
 }
 
+/** Direct access, or the audited reason why not. */
+function directAccess(deps: Deps, actor: Actor, project: string, database: string, statement: string, action: 'project.query' | 'project.export') {
+  return auditRefusal(
+    deps,
+    { actor: actor.id, action, project, database, statement, clientAddress: actor.clientAddress, userAgent: actor.userAgent },
+    async () => {
+      if (action === 'project.export' && !(await deps.config.read()).workspace.enableDataExport) {
+        throw denied('Direct export is disabled in this workspace; request a just-in-time grant with Export instead');
+      }
+      return roleAccess(deps, actor, project, database, statement, action === 'project.query' ? QUERY_ROLES : EXPORT_ROLES, action);
+    },
+  );
+}
+
 export async function queryAsRole(deps: Deps, actor: Actor, project: string, database: string, statement: string, signal?: AbortSignal) {
-  return execute(deps, await roleAccess(deps, actor, project, database, statement, QUERY_ROLES, 'project.query'), signal);
+  return execute(deps, await directAccess(deps, actor, project, database, statement, 'project.query'), signal);
 }
 
 export async function exportAsRole(deps: Deps, actor: Actor, project: string, database: string, statement: string, format: ExportFormat, signal?: AbortSignal) {
-  const state = await deps.config.read();
-  if (!state.workspace.enableDataExport) {
-    throw denied('Direct export is disabled in this workspace; request a just-in-time grant with Export instead');
-  }
-  return exportData(deps, await roleAccess(deps, actor, project, database, statement, EXPORT_ROLES, 'project.export'), format, `${project}-export`, signal);
+  return exportData(deps, await directAccess(deps, actor, project, database, statement, 'project.export'), format, `${project}-export`, signal);
 }

@@ -114,6 +114,7 @@ export const WorkspaceSettings = z
     reminderBefore: Duration,
     queryTimeout: Duration,
     maxResultRows: z.number().int().positive().max(1_000_000),
+    maxResultBytes: z.number().int().positive().max(1024 * 1024 * 1024),
     maxExportRows: z.number().int().positive().max(100_000_000),
   })
   .openapi('WorkspaceSettings');
