@@ -52,7 +52,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     }),
   );
   const health = createRoute({
-    method: 'get', path: '/healthz', description: 'Liveness; no authentication.',
+    method: 'get', path: '/healthz', summary: 'Check that the service is up', description: 'Liveness; no authentication.',
     responses: { 200: { description: 'OK', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
   });
   const routes = app.openapi(health, (c) => c.json({ status: 'ok' as const }, 200)).route(API_PREFIX, apiRoutes);

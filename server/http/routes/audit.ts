@@ -6,6 +6,7 @@ import { AuditEntry } from '../schemas.js';
 
 const list = createRoute({
   method: 'get', path: '/audit', security: secured,
+  summary: 'Read the audit log (newest first)',
   request: {
     query: z.object({
       grant: z.string().max(64).optional(),

@@ -12,12 +12,14 @@ const engineErrors = { 503: json(ErrorBody, 'Database unavailable'), 504: json(E
 
 const query = createRoute({
   method: 'post', path: '/projects/{p}/query', security: secured,
+  summary: 'Run a read-only query with a project role',
   description: 'A read-only query by a holder of sqlEditorUser, projectExporter or projectOwner on the database (standing or time-boxed). Same gate, masking and audit as a grant run.',
   request: { params: ProjectParam, ...jsonBody(QueryBody) },
   responses: { 200: json(QueryResult), ...errors, ...engineErrors },
 });
 const exportRoute = createRoute({
   method: 'post', path: '/projects/{p}/export', security: secured,
+  summary: 'Export a query result with a project role',
   description: 'A streamed export by a holder of projectExporter. Refused for everyone when workspace.enableDataExport is false.',
   request: { params: ProjectParam, ...jsonBody(ExportBody) },
   responses: { 200: { description: 'The file, streamed, with Content-Disposition' }, ...errors, ...engineErrors },

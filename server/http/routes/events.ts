@@ -10,6 +10,7 @@ const HEARTBEAT_MS = 15_000;
 
 const events = createRoute({
   method: 'get', path: '/events', security: secured,
+  summary: 'Stream the caller\'s events (Server-Sent Events)',
   responses: { 200: { description: 'text/event-stream of request.*, grant.* and role.* events', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 401: errors[401] },
 });
 

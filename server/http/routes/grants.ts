@@ -10,13 +10,15 @@ import { ErrorBody, Grant, GrantStateQuery, IdParam, QueryResult, RevokeBody, Ru
 
 const list = createRoute({
   method: 'get', path: '/grants', security: secured,
+  summary: 'List your own grants',
   request: { query: z.object({ state: GrantStateQuery.optional() }) },
   responses: { 200: json(z.object({ grants: z.array(Grant) })), 400: errors[400], 401: errors[401] },
 });
-const get = createRoute({ method: 'get', path: '/grants/{id}', security: secured, request: { params: IdParam }, responses: { 200: json(Grant), ...errors } });
-const revoke = createRoute({ method: 'post', path: '/grants/{id}/revoke', security: secured, request: { params: IdParam, ...jsonBody(RevokeBody) }, responses: { 200: json(Grant), ...errors } });
+const get = createRoute({ method: 'get', path: '/grants/{id}', security: secured, summary: 'Get a grant', request: { params: IdParam }, responses: { 200: json(Grant), ...errors } });
+const revoke = createRoute({ method: 'post', path: '/grants/{id}/revoke', security: secured, summary: 'Revoke an active grant', request: { params: IdParam, ...jsonBody(RevokeBody) }, responses: { 200: json(Grant), ...errors } });
 const run = createRoute({
   method: 'post', path: '/grants/{id}/run', security: secured,
+  summary: 'Run a grant\'s approved statement',
   description: 'Runs the approved statement, byte for byte, on one of the grant\'s databases. Takes no SQL.',
   request: { params: IdParam, ...jsonBody(RunBody) },
   responses: { 200: json(QueryResult), ...errors, 503: json(ErrorBody, 'Database unavailable'), 504: json(ErrorBody, 'Statement timed out') },
@@ -24,6 +26,7 @@ const run = createRoute({
 
 const exportRoute = createRoute({
   method: 'get', path: '/grants/{id}/export', security: secured,
+  summary: 'Export a grant\'s result as a file',
   description: 'Streams the approved statement\'s result as a file (masking applies), up to maxExportRows rows. Needs a grant with export.',
   request: { params: IdParam, query: z.object({ format: z.enum(EXPORT_FORMATS).default('csv'), database: z.string().max(200).optional() }) },
   responses: { 200: { description: 'The file, streamed, with Content-Disposition' }, ...errors, 503: json(ErrorBody, 'Database unavailable'), 504: json(ErrorBody, 'Statement timed out') },

@@ -5,7 +5,7 @@ import type { Deps } from '../../domain/deps.js';
 import { errors, json, router, secured } from '../env.js';
 import { Me } from '../schemas.js';
 
-const getMe = createRoute({ method: 'get', path: '/me', security: secured, responses: { 200: json(Me), 401: errors[401] } });
+const getMe = createRoute({ method: 'get', path: '/me', security: secured, summary: 'Who you are: workspace role and project roles', responses: { 200: json(Me), 401: errors[401] } });
 
 export const meRoutes = (deps: Deps) =>
   router().openapi(getMe, async (c) => {

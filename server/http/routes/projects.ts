@@ -22,25 +22,29 @@ function projectView(state: State, p: ProjectConfig) {
   };
 }
 
-const listProjects = createRoute({ method: 'get', path: '/projects', security: secured, responses: { 200: json(z.object({ projects: z.array(Project) })), 401: errors[401] } });
-const getProject = createRoute({ method: 'get', path: '/projects/{p}', security: secured, request: { params: ProjectParam }, responses: { 200: json(Project), 401: errors[401], 403: errors[403], 404: errors[404] } });
+const listProjects = createRoute({ method: 'get', path: '/projects', security: secured, summary: 'List the projects you can see', responses: { 200: json(z.object({ projects: z.array(Project) })), 401: errors[401] } });
+const getProject = createRoute({ method: 'get', path: '/projects/{p}', security: secured, summary: 'Get a project with its settings and databases', request: { params: ProjectParam }, responses: { 200: json(Project), 401: errors[401], 403: errors[403], 404: errors[404] } });
 const patchProjectSettings = createRoute({
   method: 'patch', path: '/projects/{p}/settings', security: secured,
+  summary: 'Change a project\'s settings',
   request: { params: ProjectParam, ...jsonBody(ProjectSettingsPatch) },
   responses: { 200: json(ProjectSettings), ...errors },
 });
 const postAccessRequest = createRoute({
   method: 'post', path: '/projects/{p}/access-requests', security: secured,
+  summary: 'Request time-boxed access for one statement',
   request: { params: ProjectParam, ...jsonBody(AccessRequestBody) },
   responses: { 201: json(z.object({ request: Request, grant: Grant }), 'Created'), ...errors },
 });
 const postRoleRequest = createRoute({
   method: 'post', path: '/projects/{p}/role-requests', security: secured,
+  summary: 'Request a time-boxed project role',
   request: { params: ProjectParam, ...jsonBody(RoleRequestBody) },
   responses: { 201: json(z.object({ request: Request }), 'Created'), ...errors },
 });
 const listGrantsOfProject = createRoute({
   method: 'get', path: '/projects/{p}/grants', security: secured,
+  summary: 'Review every grant of a project',
   request: { params: ProjectParam, query: z.object({ state: GrantStateQuery.optional(), user: z.string().max(64).optional() }) },
   responses: { 200: json(z.object({ grants: z.array(Grant) })), ...errors },
 });

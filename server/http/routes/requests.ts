@@ -7,15 +7,16 @@ import { CommentBody, IdParam, Request, RequestStatusQuery } from '../schemas.js
 
 const list = createRoute({
   method: 'get', path: '/requests', security: secured,
+  summary: 'List requests you created or may approve',
   request: { query: z.object({ project: z.string().max(64).optional(), status: RequestStatusQuery.optional(), view: z.enum(['mine', 'to-approve']).optional() }) },
   responses: { 200: json(z.object({ requests: z.array(Request) })), 400: errors[400], 401: errors[401] },
 });
-const get = createRoute({ method: 'get', path: '/requests/{id}', security: secured, request: { params: IdParam }, responses: { 200: json(Request), ...errors } });
-const decision = (path: string) =>
-  createRoute({ method: 'post', path, security: secured, request: { params: IdParam, ...jsonBody(CommentBody) }, responses: { 200: json(Request), ...errors } });
-const approve = decision('/requests/{id}/approve');
-const reject = decision('/requests/{id}/reject');
-const cancel = decision('/requests/{id}/cancel');
+const get = createRoute({ method: 'get', path: '/requests/{id}', security: secured, summary: 'Get a request with its approval steps', request: { params: IdParam }, responses: { 200: json(Request), ...errors } });
+const decision = (path: string, summary: string) =>
+  createRoute({ method: 'post', path, security: secured, summary, request: { params: IdParam, ...jsonBody(CommentBody) }, responses: { 200: json(Request), ...errors } });
+const approve = decision('/requests/{id}/approve', 'Approve the current step of a request');
+const reject = decision('/requests/{id}/reject', 'Reject a request');
+const cancel = decision('/requests/{id}/cancel', 'Cancel your own open request');
 
 export const requestRoutes = (deps: Deps) =>
   router()

@@ -27,8 +27,8 @@ export function checkRules(rules: Rules): { message: string; details: Record<str
 
 const mayManage = (actor: Actor) => actor.workspaceRole === 'workspaceAdmin' || actor.workspaceRole === 'workspaceDBA';
 
-const get = createRoute({ method: 'get', path: '/approval-rules', security: secured, responses: { 200: json(ApprovalRules), 401: errors[401], 403: errors[403] } });
-const put = createRoute({ method: 'put', path: '/approval-rules', security: secured, request: jsonBody(ApprovalRules), responses: { 200: json(ApprovalRules), 400: errors[400], 401: errors[401], 403: errors[403] } });
+const get = createRoute({ method: 'get', path: '/approval-rules', security: secured, summary: 'Get the approval rules', responses: { 200: json(ApprovalRules), 401: errors[401], 403: errors[403] } });
+const put = createRoute({ method: 'put', path: '/approval-rules', security: secured, summary: 'Replace the approval rules', request: jsonBody(ApprovalRules), responses: { 200: json(ApprovalRules), 400: errors[400], 401: errors[401], 403: errors[403] } });
 
 export const ruleRoutes = (deps: Deps) =>
   router()

@@ -6,9 +6,10 @@ import { parseDuration } from '../../config/duration.js';
 import { errors, json, jsonBody, router, secured } from '../env.js';
 import { WorkspaceSettings, WorkspaceSettingsPatch } from '../schemas.js';
 
-const getSettings = createRoute({ method: 'get', path: '/workspace/settings', security: secured, responses: { 200: json(WorkspaceSettings), 401: errors[401] } });
+const getSettings = createRoute({ method: 'get', path: '/workspace/settings', security: secured, summary: 'Get the workspace settings', responses: { 200: json(WorkspaceSettings), 401: errors[401] } });
 const patchSettings = createRoute({
   method: 'patch', path: '/workspace/settings', security: secured,
+  summary: 'Change the workspace settings',
   request: jsonBody(WorkspaceSettingsPatch),
   responses: { 200: json(WorkspaceSettings), 400: errors[400], 401: errors[401], 403: errors[403] },
 });
