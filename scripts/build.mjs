@@ -7,7 +7,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 const targets = {
   server: async () => {
     await build({
-      entryPoints: { 'server/cli': 'server/cli.ts', 'server/sqlite-worker': 'server/engines/sqlite-worker.ts' },
+      entryPoints: { 'server/cli': 'server/cli.ts', 'server/sqlite-worker': 'server/engines/sqlite-worker.ts', 'server/analysis-worker': 'server/sql/analysis-worker.ts' },
       outdir: 'dist',
       bundle: true,
       platform: 'node',

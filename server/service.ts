@@ -7,10 +7,12 @@ import type { Config } from './config/schema.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import type { Deps } from './domain/deps.js';
 import { startExpiryScheduler, type ExpiryScheduler } from './domain/expiry.js';
+import { FairShare } from './domain/fair-share.js';
 import { openIdentitySecrets } from './engines/identity-secrets.js';
 import { createEngines } from './engines/registry.js';
 import { EventBus } from './events/bus.js';
 import { createApp, type AppType } from './http/app.js';
+import { createStatementAnalyzer } from './sql/analysis.js';
 import { checkRules } from './http/routes/rules.js';
 import { openConfigStore, stateFromConfig } from './store/config-store.js';
 import { openSqliteLedger } from './store/sqlite-ledger.js';
@@ -68,7 +70,8 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   }
   // Instance paths were made absolute when the state was seeded.
   const engines = createEngines(state.instances, options.dataDir, openIdentitySecrets(options.dataDir));
-  const deps: Deps = { clock, config, ledger, audit, engines, events: new EventBus() };
+  const analyzer = createStatementAnalyzer();
+  const deps: Deps = { clock, config, ledger, audit, engines, events: new EventBus(), analyzer, fairShare: new FairShare() };
   const scheduler = startExpiryScheduler(deps, (err) => log(`expiry scheduler: ${(err as Error).stack ?? String(err)}`));
   deps.onCommit = () => scheduler.kick();
   scheduler.kick();
@@ -82,6 +85,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       scheduler.stop();
       await scheduler.idle();
       await Promise.all([...engines.values()].map((e) => e.close()));
+      await analyzer.close();
       await audit.close();
       await ledger.close();
     },

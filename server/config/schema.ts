@@ -28,6 +28,12 @@ export const workspaceSettingsSchema = z
     /** A run's result is cut at this many bytes (as JSON, about) as well as at maxResultRows. */
     maxResultBytes: z.number().int().positive().max(1024 * 1024 * 1024).default(32 * 1024 * 1024),
     maxExportRows: z.number().int().positive().max(100_000_000).default(1_000_000),
+    /** Statements running at once on one instance; more wait, admitted round-robin across users. */
+    maxRunningPerInstance: z.number().int().positive().max(1000).default(4),
+    /** Statements one user may have running or waiting on one instance; more are refused (429). */
+    maxRunningPerUser: z.number().int().positive().max(1000).default(2),
+    /** Longer statements are refused before they are read (reading costs up to seconds). */
+    maxStatementLength: z.number().int().min(100).max(100_000).default(50_000),
   })
   .strict();
 export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;

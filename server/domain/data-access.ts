@@ -7,7 +7,6 @@ import type { ProjectRole } from '../config/schema.js';
 import type { AuditEvent } from '../audit/audit-log.js';
 import { EngineError, type Cell, type Engine, type EngineColumn, type EngineCursor, type RunLimits, type RunScope } from '../engines/engine.js';
 import { CONTENT_TYPES, serialize, type ExportFormat } from '../export/formats.js';
-import { checkStatement } from '../sql/statement-gate.js';
 import type { State } from '../store/config-store.js';
 import type { LedgerReads } from '../store/ledger.js';
 import { findProject, rolesIn } from './access.js';
@@ -15,6 +14,7 @@ import { iso } from './clock.js';
 import { change } from './change.js';
 import type { Actor, Deps } from './deps.js';
 import { denied, DomainError, invalid, precondition } from './errors.js';
+import type { Admission } from './fair-share.js';
 import { usableGrant } from './grants.js';
 
 export interface RunResult {
@@ -40,7 +40,7 @@ function engineFor(deps: Deps, database: string) {
   const [instance, name] = database.split('/');
   const engine = deps.engines.get(instance);
   if (!engine) throw new DomainError('UNAVAILABLE', `The database instance "${instance}" is not available`);
-  return { engine, name, kind: engine.kind };
+  return { engine, name, instance, kind: engine.kind };
 }
 
 function scopeOf(state: State, access: Access): RunScope {
@@ -75,7 +75,11 @@ async function auditFailure(deps: Deps, access: Access, err: unknown, durationMs
   );
 }
 
-/** Starts the statement on its engine within the workspace limits; a failure is audited. */
+/**
+ * Starts the statement on its engine within the workspace limits, once the instance's fair
+ * queue admits it; a failure is audited. The caller releases the admission when the
+ * statement's session is done with.
+ */
 async function onEngine<T>(
   deps: Deps,
   access: Access,
@@ -84,16 +88,16 @@ async function onEngine<T>(
   start: (engine: Engine, name: string, limits: RunLimits, scope: RunScope) => Promise<T>,
 ) {
   const state = await deps.config.read();
-  const { engine, name } = engineFor(deps, access.database);
+  const { engine, name, instance } = engineFor(deps, access.database);
   const started = performance.now();
+  const timeoutMs = parseDuration(state.workspace.queryTimeout)!;
+  let admission: Admission | undefined;
   try {
-    const value = await start(engine, name, {
-      timeoutMs: parseDuration(state.workspace.queryTimeout)!,
-      maxRows: maxRows(state.workspace),
-      signal,
-    }, scopeOf(state, access));
-    return { value, state, started };
+    admission = await deps.fairShare.acquire(instance, access.actor.id, { slots: state.workspace.maxRunningPerInstance, perUser: state.workspace.maxRunningPerUser }, timeoutMs, signal);
+    const value = await start(engine, name, { timeoutMs, maxRows: maxRows(state.workspace), signal }, scopeOf(state, access));
+    return { value, state, started, admission };
   } catch (err) {
+    admission?.release();
     await auditFailure(deps, access, err, Math.round(performance.now() - started));
     throw err;
   }
@@ -128,9 +132,10 @@ async function readCapped(cursor: EngineCursor, maxBytes: number) {
 }
 
 async function execute(deps: Deps, access: Access, signal?: AbortSignal): Promise<RunResult> {
-  const { value: result, started } = await onEngine(deps, access, signal, (w) => w.maxResultRows, async (engine, name, limits, scope) =>
+  const { value: result, started, admission } = await onEngine(deps, access, signal, (w) => w.maxResultRows, async (engine, name, limits, scope) =>
     readCapped(await engine.open(name, access.statement, limits, scope), (await deps.config.read()).workspace.maxResultBytes),
   );
+  admission.release();
   const durationMs = Math.round(performance.now() - started);
   const rows = result.rows;
   await auditIfStillAllowed(deps, access, { ...access.audit, durationMs, rowCount: rows.length, outcome: 'ok', detail: { ...access.audit.detail, truncated: result.truncated, truncatedBy: result.truncatedBy, masked: maskedCount(result.columns) } });
@@ -150,13 +155,14 @@ export interface ExportStream {
 }
 
 async function exportData(deps: Deps, access: Access, format: ExportFormat, basename: string, signal?: AbortSignal): Promise<ExportStream> {
-  const { value: cursor, state, started } = await onEngine(deps, access, signal, (w) => w.maxExportRows, (engine, name, limits, scope) =>
+  const { value: cursor, state, started, admission } = await onEngine(deps, access, signal, (w) => w.maxExportRows, (engine, name, limits, scope) =>
     engine.open(name, access.statement, limits, scope),
   );
   try {
     await auditIfStillAllowed(deps, access, { ...access.audit, outcome: 'ok', detail: { ...access.audit.detail, format, phase: 'started', masked: maskedCount(cursor.columns) } });
   } catch (err) {
     await cursor.close();
+    admission.release();
     throw err;
   }
   let rowCount = 0;
@@ -166,7 +172,11 @@ async function exportData(deps: Deps, access: Access, format: ExportFormat, base
   const done = async () => {
     if (finished) return;
     finished = true;
-    await cursor.close();
+    try {
+      await cursor.close();
+    } finally {
+      admission.release();
+    }
     await deps.audit.append(
       { ...access.audit, action: `${access.audit.action}.finished`, rowCount, durationMs: Math.round(performance.now() - started), outcome, detail: { format, stoppedBecause } },
       deps.clock.now(),
@@ -283,7 +293,7 @@ async function roleAccess(deps: Deps, actor: Actor, projectId: string, database:
     (await rolesIn(reads, state, actor.id, projectId, now)).find((r) => allowed.includes(r.role) && (!r.databases || r.databases.includes(database)));
   const role = await holds(deps.ledger, deps.clock.now());
   if (!role) throw denied(`Querying ${database} directly needs one of the roles ${allowed.join(', ')}; request access instead`);
-  checkStatement(statement, engineFor(deps, database).kind);
+  await deps.analyzer.analyze(statement, engineFor(deps, database).kind, state.workspace.maxStatementLength);
   return {
     actor,
     database,

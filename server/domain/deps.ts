@@ -2,9 +2,11 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Engine } from '../engines/engine.js';
 import type { EventBus } from '../events/bus.js';
+import type { StatementAnalyzer } from '../sql/analysis.js';
 import type { ConfigStore } from '../store/config-store.js';
 import type { Ledger } from '../store/ledger.js';
 import type { Clock } from './clock.js';
+import type { FairShare } from './fair-share.js';
 
 export interface Deps {
   clock: Clock;
@@ -13,6 +15,10 @@ export interface Deps {
   audit: AuditLog;
   engines: Map<string, Engine>;
   events: EventBus;
+  /** Reads statements with the request-time gate, off the event loop when they are long. */
+  analyzer: StatementAnalyzer;
+  /** Admits statements to each instance fairly across users. */
+  fairShare: FairShare;
   /** Called after each committed change, so the expiry scheduler can re-arm its timer. */
   onCommit?: () => void;
 }

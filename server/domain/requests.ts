@@ -4,7 +4,6 @@ import type { ProjectConfig, ProjectRole } from '../config/schema.js';
 import { parseDuration } from '../config/duration.js';
 import type { EngineKind } from '../engines/engine.js';
 import { routeRequest } from '../policy/approval.js';
-import { checkStatement } from '../sql/statement-gate.js';
 import type { State } from '../store/config-store.js';
 import type { LedgerTx } from '../store/ledger.js';
 import { approversOf, cannotApprove, reviewsProject, rolesIn, visibleProject, holdsStepRole } from './access.js';
@@ -116,7 +115,7 @@ export async function createAccessRequest(deps: Deps, actor: Actor, projectId: s
   const reason = checkReason(input.reason);
   const tables = new Set<string>();
   for (const engine of new Set(targets.map((t) => t.engine))) {
-    for (const table of checkStatement(input.statement, engine).tables) tables.add(table);
+    for (const table of (await deps.analyzer.analyze(input.statement, engine, state.workspace.maxStatementLength)).tables) tables.add(table);
   }
   const flags = { unmask: input.unmask ?? false, export: input.export ?? false };
   const celRequest = { unmask: flags.unmask, data_export: flags.export, expiration_seconds: BigInt(durationMs / 1000), statement: input.statement };

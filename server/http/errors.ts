@@ -26,5 +26,6 @@ export function toDomainError(err: unknown): DomainError {
 }
 
 export function errorResponse(c: Context, err: DomainError) {
+  if (typeof err.details?.retryAfterSeconds === 'number') c.header('Retry-After', String(err.details.retryAfterSeconds));
   return c.json({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } }, ERROR_STATUS[err.code]);
 }

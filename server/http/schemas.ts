@@ -116,6 +116,9 @@ export const WorkspaceSettings = z
     maxResultRows: z.number().int().positive().max(1_000_000),
     maxResultBytes: z.number().int().positive().max(1024 * 1024 * 1024),
     maxExportRows: z.number().int().positive().max(100_000_000),
+    maxStatementLength: z.number().int().min(100).max(100_000),
+    maxRunningPerInstance: z.number().int().positive().max(1000),
+    maxRunningPerUser: z.number().int().positive().max(1000),
   })
   .openapi('WorkspaceSettings');
 

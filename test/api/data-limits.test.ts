@@ -83,6 +83,29 @@ describe('data limits', () => {
     assert.deepEqual([last.action, last.outcome, last.statement, last.detail.code], ['project.query', 'denied', 'DELETE FROM orders', 'INVALID_ARGUMENT']);
   });
 
+  it('one user cannot starve the others: statements over their share get 429 with Retry-After, and another user\'s query runs', async function () {
+    this.timeout(60_000);
+    assert.equal((await callAs(h, 'admin', 'PATCH', `${API}/workspace/settings`, { queryTimeout: '10s', maxRunningPerUser: 1 })).status, 200);
+    const role = await requestRole(h, { role: 'sqlEditorUser', databases: ['demo/sales'] });
+    await decide(h, 'bob', role.id);
+    await decide(h, 'dana', role.id);
+    const count = () => callAs(h, 'bob', 'POST', `${API}/projects/shop/query`, { database: 'demo/sales', statement: 'SELECT count(*) AS n FROM orders' });
+    assert.equal((await count()).status, 200);
+    const endless = 'WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT count(*) AS n FROM c';
+    const flood = Array.from({ length: 8 }, () => rawAs(h, 'alice', 'POST', `${API}/projects/shop/query`, { database: 'demo/sales', statement: endless }));
+    const refused = (await Promise.all(flood.map((f) => Promise.race([f, new Promise<null>((r) => setTimeout(() => r(null), 1500))])))).filter((r): r is Response => r !== null);
+    assert.equal(refused.length, 7, 'all but the user\'s share are refused at once');
+    for (const r of refused) {
+      assert.equal(r.status, 429);
+      assert.equal(r.headers.get('retry-after'), '2');
+      assert.match((await r.json()).error.message, /limit per user is 1/);
+    }
+    const other = await count();
+    assert.equal(other.status, 200, JSON.stringify(other.body));
+    const ended = await Promise.all(flood);
+    assert.equal(ended.filter((r) => r.status === 504).length, 1, 'the admitted statement ran to its time limit');
+  });
+
   it('a refused direct export is audited', async () => {
     const res = await rawAs(h, 'alice', 'POST', `${API}/projects/shop/export`, { database: 'demo/hr', statement: 'SELECT name FROM employees', format: 'csv' });
     assert.equal(res.status, 403);
