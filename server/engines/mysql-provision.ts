@@ -15,9 +15,6 @@ import { createHash } from 'node:crypto';
 import type { MaskingAlgorithm } from '../config/schema.js';
 import type { MaskedColumnRule } from './engine.js';
 
-/** Bumped when what provisioning creates changes, so older provisioning counts as stale. */
-const LAYOUT_VERSION = 1;
-
 export const FULL_MASK_SQL = "'******'";
 
 export interface SchemaColumn {
@@ -110,16 +107,13 @@ export function viewSelect(db: string, table: SchemaTable, rules: MaskedColumnRu
   return `SELECT ${columns.join(', ')} FROM ${quoteName(db)}.${quoteName(table.name)}`;
 }
 
-/** What provisioning of `db` depends on: when it changes, the provisioning is stale. */
-export function fingerprint(db: string, tables: SchemaTable[], rules: MaskedColumnRule[], host: string, identities: Identities, passwords: Identities): string {
-  const sortedRules = [...rules].map((r) => `${r.table}\0${r.column.toLowerCase()}\0${r.algorithm}`).sort();
-  const sortedTables = [...tables]
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    // The views' SQL itself, so a change to how masks are computed counts too.
-    .map((t) => `${t.name}(${t.columns.map((c) => `${c.name} ${c.dataType}`).join(',')}) ${viewSelect(db, t, rules)}`);
-  // The passwords count (through a one-way hash): a service with another identity key must set them.
-  const text = JSON.stringify([LAYOUT_VERSION, db, host, identities, hash(JSON.stringify(passwords), 64), sortedRules, sortedTables]);
-  return `jit:${hash(text, 32)}`;
+/**
+ * What provisioning of `db` amounts to: a hash of the statements that do it (views, grants, the
+ * passwords through a one-way hash), so any change to the tables, the rules, the identities or
+ * to this code makes the recorded provisioning stale.
+ */
+export function fingerprintOf(plan: Omit<ProvisionPlan, 'fingerprint'>): string {
+  return `jit:${hash(JSON.stringify(provisionStatements({ ...plan, fingerprint: '' })), 32)}`;
 }
 
 export interface ProvisionPlan {

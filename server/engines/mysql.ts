@@ -21,7 +21,7 @@ import { connectWithinLimits, sessionSteps } from './limits.js';
 import { mysqlError } from './mysql-errors.js';
 import { checkMysqlFunctions, RUN_SQL_MODE } from './mysql-guard.js';
 import {
-  fingerprint,
+  fingerprintOf,
   identityNames,
   maskDatabaseName,
   provisionStatements,
@@ -237,21 +237,21 @@ export function createMysqlEngine(options: ServerEngineOptions): MysqlEngine {
       masked: secrets?.password(instanceId ?? '', identities.masked) ?? '',
       unmask: secrets?.password(instanceId ?? '', identities.unmask) ?? '',
     };
+    const draft = {
+      db: database,
+      maskDb,
+      host: hostName,
+      identities,
+      passwords,
+      tables,
+      staleViews: views.map((v) => v.t).filter((t) => !names.has(t)),
+      rules: masking,
+      mariadb: isMaria,
+    };
     return {
       exists: schemata.some((s) => s.n === database),
       current: schemata.find((s) => s.n === maskDb)?.c ?? null,
-      plan: {
-        db: database,
-        maskDb,
-        host: hostName,
-        identities,
-        passwords,
-        tables,
-        staleViews: views.map((v) => v.t).filter((t) => !names.has(t)),
-        rules: masking,
-        fingerprint: fingerprint(database, tables, masking, hostName, identities, passwords),
-        mariadb: isMaria,
-      },
+      plan: { ...draft, fingerprint: fingerprintOf(draft) },
     };
   }
 
