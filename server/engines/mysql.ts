@@ -17,7 +17,7 @@ import mysql, { type FieldPacket, type PoolConnection } from 'mysql2';
 import { checkStatement as gateStatement } from '../sql/statement-gate.js';
 import { EngineError, type Engine, type EngineColumn, type EngineCursor, type MaskedColumnRule, type RunLimits, type RunScope, type ServerEngineOptions } from './engine.js';
 import { checkDatabaseName, checkStatement, type StatementRules } from './guard.js';
-import { connectWithinLimits, sessionSteps } from './limits.js';
+import { connectWithinLimits, sessionSteps, withinLimits } from './limits.js';
 import { mysqlError } from './mysql-errors.js';
 import { checkMysqlFunctions, RUN_SQL_MODE } from './mysql-guard.js';
 import {
@@ -164,7 +164,7 @@ export function createMysqlEngine(options: ServerEngineOptions): MysqlEngine {
   // (the view definitions and quoted passwords it sends depend on it).
   function adminPool(): mysql.Pool {
     const p = pool('\0admin', config(''), 2);
-    p.on('connection', (conn) => conn.query(`SET SESSION sql_mode = '${RUN_SQL_MODE}'`));
+    p.on('connection', (conn) => conn.query(`SET SESSION sql_mode = '${RUN_SQL_MODE}'`, () => undefined));
     return p;
   }
 
@@ -342,7 +342,8 @@ export function createMysqlEngine(options: ServerEngineOptions): MysqlEngine {
     checkMysqlFunctions(sql);
     let context: { maskDb?: string; provisioned: boolean } = { provisioned: identityMode };
     const fail = (error: unknown) => mysqlError(error, database, limits.timeoutMs, context);
-    const where = await target(database, scope).catch((error: unknown) => {
+    // Checking (and redoing) the provisioning counts against the statement's limits too.
+    const where = await withinLimits(target(database, scope), limits, () => undefined).catch((error: unknown) => {
       throw fail(error);
     });
     context = { maskDb: where.maskDb, provisioned: identityMode };
