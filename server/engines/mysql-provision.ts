@@ -93,9 +93,13 @@ export function maskExpression(column: SchemaColumn, algorithm: MaskingAlgorithm
   }
 }
 
-/** The rule masking `table`.`column`, if any (column names are case-insensitive in MySQL). */
+/**
+ * The rule masking `table`.`column`, if any. Names compare case-insensitively and a rule's
+ * table may be written "db.table": a rule that could mean this column masks it (the safe mistake).
+ */
 export function ruleFor(rules: MaskedColumnRule[], table: string, column: string): MaskedColumnRule | undefined {
-  return rules.find((r) => r.table === table && r.column.toLowerCase() === column.toLowerCase());
+  const bare = (name: string) => name.slice(name.lastIndexOf('.') + 1).toLowerCase();
+  return rules.find((r) => bare(r.table) === table.toLowerCase() && r.column.toLowerCase() === column.toLowerCase());
 }
 
 /** The view of `table` in the masking database: masked columns computed, others as they are. */

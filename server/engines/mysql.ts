@@ -326,7 +326,7 @@ export function createMysqlEngine(options: ServerEngineOptions): MysqlEngine {
       if (reads === undefined) {
         try {
           const tables = gateStatement(sql, 'mysql').tables;
-          reads = scope.masking.some((r) => tables.includes(r.table));
+          reads = scope.masking.some((r) => tables.some((t) => ruleFor([r], t, r.column)));
         } catch {
           reads = true;
         }

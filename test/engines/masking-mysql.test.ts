@@ -125,6 +125,14 @@ describe('mysql masking and scope enforced by the engine (MariaDB)', function ()
       }
     });
 
+    it('masks a column whose rule names its table in another case or as "db.table"', async () => {
+      for (const table of ['Customers', 'crm.customers', 'CRM.CUSTOMERS']) {
+        const scope: RunScope = { unmask: false, masking: [{ table, column: 'EMAIL', algorithm: 'full' }] };
+        const r = await engine.query('crm', 'SELECT email FROM customers WHERE id = 1', LIMITS, scope);
+        assert.deepEqual([r.rows, r.columns[0].masked], [[['******']], true], table);
+      }
+    });
+
     it('flags masked columns from the view lineage', async () => {
       const r = await engine.query('crm', 'SELECT id, name, email, card FROM customers', LIMITS, MASKED);
       assert.deepEqual(r.columns.map((c) => [c.name, c.masked]), [['id', false], ['name', false], ['email', true], ['card', true]]);
