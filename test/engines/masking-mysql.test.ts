@@ -339,6 +339,15 @@ describe('mysql masking and scope enforced by the engine (MariaDB)', function ()
     it('refuses SET of variables', async () => {
       for (const sql of ['SET @x = 1', 'SET SESSION sql_mode = "ANSI_QUOTES"', 'SET @@session.max_statement_time = 0']) await refused(sql);
     });
+    it('keeps the time limit for runs as an identity, and stays usable after', async () => {
+      const slow = 'SELECT COUNT(*) FROM orders a, orders b, orders c, orders d, orders e WHERE a.id + b.id + c.id + d.id + e.id > 0';
+      for (const scope of [MASKED, UNMASKED]) {
+        const error = await engine.query('crm', slow, { ...LIMITS, timeoutMs: 500 }, scope).then(() => assert.fail('ran'), (e: unknown) => e as EngineError);
+        assert.equal(error.kind, 'timeout');
+        assert.deepEqual((await engine.query('crm', 'SELECT 1 AS one', LIMITS, scope)).rows, [[1]]);
+      }
+    });
+
     it('lets no user variable or session setting outlive a run on the pooled connection', async () => {
       await runs('SELECT @x := email AS e FROM customers WHERE id = 1');
       assert.deepEqual(await runs('SELECT @x AS x'), [[null]]);
