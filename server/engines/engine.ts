@@ -125,6 +125,11 @@ export interface Engine {
   query(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineResult>;
   /** Like query, but streams rows (for exports of up to maxRows rows). */
   open(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineCursor>;
+  /**
+   * The SQL a DBA runs to provision the identities (and masking objects) statements run as, for
+   * engines that need them: for when the service's own account may not provision them itself.
+   */
+  provisionScript?(databases: { name: string; masking: MaskedColumnRule[] }[]): Promise<string>;
   /** Closes pools, workers and connections. */
   close(): Promise<void>;
 }

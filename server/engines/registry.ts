@@ -17,7 +17,7 @@ export function createEngines(instances: InstanceConfig[], configDir: string, se
         case 'postgres':
           return [instance.id, withServiceMasking(createPostgresEngine({ url: instance.url, instanceId: instance.id, secrets }))];
         case 'mysql':
-          return [instance.id, withServiceMasking(createMysqlEngine({ url: instance.url, instanceId: instance.id, secrets }))];
+          return [instance.id, createMysqlEngine({ url: instance.url, instanceId: instance.id, secrets })];
       }
     }),
   );

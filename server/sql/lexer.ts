@@ -17,6 +17,11 @@ export interface LexOptions {
   doubleQuotedStrings: boolean;
   /** $tag$…$tag$ strings (PostgreSQL). */
   dollarQuotes: boolean;
+  /**
+   * MySQL/MariaDB comments: `--` starts a comment only when whitespace or a control character
+   * (or the end) follows, `#` starts one, and `/*! … *\/`, `/*M! … *\/` are executable.
+   */
+  mysql?: boolean;
 }
 
 export class LexError extends Error {
@@ -55,13 +60,13 @@ export function lex(sql: string, opts: LexOptions): Token[] {
       i++;
       continue;
     }
-    if (ch === '-' && sql[i + 1] === '-') {
+    if (ch === '-' && sql[i + 1] === '-' && (!opts.mysql || i + 2 >= sql.length || sql.charCodeAt(i + 2) <= 0x20)) {
       const nl = sql.indexOf('\n', i);
       i = nl === -1 ? sql.length : nl + 1;
       tokens.push({ kind: 'comment', text: sql.slice(start, i), offset: start });
       continue;
     }
-    if (ch === '#' && opts.doubleQuotedStrings) {
+    if (ch === '#' && (opts.mysql ?? opts.doubleQuotedStrings)) {
       const nl = sql.indexOf('\n', i);
       i = nl === -1 ? sql.length : nl + 1;
       tokens.push({ kind: 'comment', text: sql.slice(start, i), offset: start });
@@ -71,7 +76,7 @@ export function lex(sql: string, opts: LexOptions): Token[] {
       const end = sql.indexOf('*/', i + 2);
       if (end === -1) throw new LexError('unterminated comment', start);
       i = end + 2;
-      const executable = opts.doubleQuotedStrings && (sql[start + 2] === '!' || sql[start + 2] === '+');
+      const executable = (opts.mysql ?? opts.doubleQuotedStrings) && (sql[start + 2] === '!' || sql[start + 2] === '+' || /^[Mm]!/.test(sql.slice(start + 2, start + 4)));
       tokens.push({ kind: executable ? 'executable-comment' : 'comment', text: sql.slice(start, i), offset: start });
       continue;
     }

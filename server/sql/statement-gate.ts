@@ -39,8 +39,8 @@ const LEX_MODES: Record<EngineKind, LexOptions[]> = {
   ],
   // NO_BACKSLASH_ESCAPES may be set on the server, likewise.
   mysql: [
-    { backslashEscapes: true, doubleQuotedStrings: true, dollarQuotes: false },
-    { backslashEscapes: false, doubleQuotedStrings: true, dollarQuotes: false },
+    { backslashEscapes: true, doubleQuotedStrings: true, dollarQuotes: false, mysql: true },
+    { backslashEscapes: false, doubleQuotedStrings: true, dollarQuotes: false, mysql: true },
   ],
 };
 

@@ -5,7 +5,7 @@ import { startHarness, testConfig, type Harness } from '../support/harness.js';
 
 const SERVERS = [
   { id: 'pg', engine: 'postgres' as const, url: process.env.JIT_TEST_PG_URL },
-  { id: 'my', engine: 'mysql' as const, url: process.env.JIT_TEST_MYSQL_URL },
+  { id: 'my', engine: 'mysql' as const, url: process.env.JIT_TEST_MYSQL_SERVICE_URL },
 ];
 
 for (const server of SERVERS) {

@@ -200,7 +200,8 @@ function mysqlTarget(): EngineTarget {
     },
     // MariaDB's sequence tables; a recursive CTE stops at max_recursive_iterations (1000).
     series: (count) => `SELECT seq AS n FROM seq_1_to_${count}`,
-    slow: (marker) => `SELECT SLEEP(60) /* ${marker} */`,
+    // SLEEP is not on the engine's function allowlist: an unindexed join of two large sequences.
+    slow: (marker) => `SELECT /* ${marker} */ COUNT(*) FROM seq_1_to_1000000 a JOIN seq_1_to_1000000 b ON a.seq % 7 = b.seq % 11`,
     running: async (marker) =>
       Number(
         (await rows(`SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND INFO LIKE '%${marker}%'`))[0][0],

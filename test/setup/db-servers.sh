@@ -69,9 +69,11 @@ start_mariadb() {
     --innodb-buffer-pool-size=32M --innodb-flush-log-at-trx-commit=0 --log-error="$run/server.log" &
   MY_PID=$!
   wait_for "$MY_PID" 60 mariadb-admin --no-defaults --socket="$run/sock" -uroot ping || { cat "$run/server.log" >&2; return 1; }
-  mariadb --no-defaults --socket="$run/sock" -uroot < "$here/seed-mysql.sql"
+  mariadb --no-defaults --socket="$run/sock" -uroot < "$here/seed-mysql.sql" > /dev/null
   export JIT_TEST_MYSQL_URL="mysql://jit_reader:reader-pw@127.0.0.1:$port"
   export JIT_TEST_MYSQL_ADMIN_URL="mysql://jit_admin:admin-pw@127.0.0.1:$port"
+  # What an operator hands the service (ALL PRIVILEGES ON *.* WITH GRANT OPTION).
+  export JIT_TEST_MYSQL_SERVICE_URL="mysql://jit_service:service-pw@127.0.0.1:$port"
   export JIT_TEST_MYSQL_FILES_DIR="$work/my-files"
 }
 

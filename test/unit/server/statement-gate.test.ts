@@ -64,7 +64,7 @@ describe('statement gate', () => {
       });
 
       it(`${kind}: a backslash-quote that hides a second statement under one escape setting`, () => {
-        refusedAt("SELECT 'a\\'; DELETE FROM t; --'", kind, 1, 14, /Only one statement/);
+        refusedAt("SELECT 'a\\'; DELETE FROM t; -- '", kind, 1, 14, /Only one statement/);
       });
 
       it(`${kind}: DML and DDL`, () => {
