@@ -16,10 +16,11 @@ run_suite() {
   local name=$1; shift
   echo
   echo "=== suite: $name"
-  local before after
+  local before after t0=$SECONDS
   before=$(grep -c "^$name " "$JIT_TEST_COUNTS" || true)
   JIT_TEST_SUITE=$name "$@"
   local rc=$?
+  echo "=== suite $name took $((SECONDS - t0)) s"
   after=$(grep -c "^$name " "$JIT_TEST_COUNTS" || true)
   if [ "$rc" -ne 0 ]; then
     status=1
