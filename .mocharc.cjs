@@ -4,4 +4,6 @@ module.exports = {
   reporter: require.resolve('./test/support/count-reporter.cjs'),
   spec: ['test/unit/**/*.test.ts', 'test/api/**/*.test.ts'],
   timeout: 20000,
+  // A committed .only would silently shrink the run to one test.
+  'forbid-only': true,
 };

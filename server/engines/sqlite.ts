@@ -107,12 +107,21 @@ class WorkerPool {
 
   constructor(private readonly max: number) {}
 
-  async acquire(): Promise<SqliteWorker> {
+  /**
+   * A worker for one statement. Waiting for a busy one counts against the statement's limit
+   * (long exports may hold them all); waiting for a new one to start does not: on a loaded
+   * machine loading Node and the driver alone can outlast a short limit.
+   */
+  async acquire(limits: RunLimits): Promise<SqliteWorker> {
     if (this.closed) throw new EngineError('unavailable', 'the SQLite engine is closed');
-    const w = this.idle.pop() ?? (this.size < this.max ? this.start() : await new Promise<SqliteWorker>((resolve) => this.waiting.push(resolve)));
+    const w =
+      this.idle.pop() ??
+      (this.size < this.max
+        ? this.start()
+        : await connectWithinLimits(new Promise<SqliteWorker>((resolve) => this.waiting.push(resolve)), limits, (late) => this.release(late)));
     w.hold(true);
     try {
-      await w.ready;
+      await withinLimits(w.ready, { signal: limits.signal }, () => undefined);
     } catch (error) {
       this.discard(w);
       throw error;
@@ -160,8 +169,7 @@ export function createSqliteEngine(options: SqliteEngineOptions): Engine {
 
   async function open(database: string, sql: string, limits: RunLimits): Promise<EngineCursor> {
     checkDatabaseName(database);
-    // Waiting for a free worker counts against the statement's limit: long exports may hold them all.
-    const worker = await connectWithinLimits(pool.acquire(), limits, (w) => pool.release(w));
+    const worker = await pool.acquire(limits);
     let released = false;
     const release = (stop: boolean) => {
       if (released) return;

@@ -9,4 +9,6 @@ module.exports = {
   spec: [process.env.JIT_RELIABILITY_SPEC || 'test/reliability/**/*.test.ts'],
   sort: true,
   timeout: 30000,
+  // A committed .only would silently shrink the run to one test.
+  'forbid-only': true,
 };

@@ -15,8 +15,10 @@ install_missing() {
   command -v mariadbd > /dev/null || wanted+=(mariadb-server)
   [ ${#wanted[@]} -eq 0 ] && return
   echo "db-servers: installing ${wanted[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${wanted[@]}" > /dev/null
+  # Waits for the dpkg lock rather than failing when another install holds it.
+  local apt=(apt-get -o DPkg::Lock::Timeout=600)
+  "${apt[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq "${wanted[@]}" > /dev/null
 }
 
 free_port() {

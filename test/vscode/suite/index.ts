@@ -12,6 +12,8 @@ export async function run(): Promise<void> {
     reporter: path.resolve(__dirname, '../../../../test/support/count-reporter.cjs'),
     color: false, // the output travels through VS Code's log channel; escape codes only add noise
     timeout: 30_000,
+    // A committed .only would silently shrink the run to one test.
+    forbidOnly: true,
   });
   for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
     mocha.addFile(path.join(__dirname, f));
