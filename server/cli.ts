@@ -1,5 +1,6 @@
 // jit-server: starts the service, or `jit-server audit verify` checks the audit log's chain.
 import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
@@ -8,11 +9,18 @@ import { ConfigError, loadConfigFile } from './config/load.js';
 import { DEMO_TOKENS, demoConfig } from './demo/demo-config.js';
 import { seedDemoDatabases } from './demo/seed.js';
 import { openService } from './service.js';
+import { lockDataDir } from './store/data-dir-lock.js';
 
 const USAGE = `usage: jit-server [--config FILE] [--data-dir DIR] [--host 127.0.0.1] [--port 8787]
        jit-server audit verify [--data-dir DIR]`;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+class PortInUseError extends Error {
+  constructor(host: string, port: number) {
+    super(`port ${port} on ${host} is in use (another service is listening there); start with --port N to use another one`);
+  }
+}
 
 async function verify(dataDir: string): Promise<number> {
   const file = join(dataDir, 'audit.jsonl');
@@ -32,25 +40,29 @@ async function start(values: { config?: string; 'data-dir'?: string; host: strin
   const dataDir = resolve(values['data-dir'] ?? '.jit-data');
   const configFile = values.config && resolve(values.config);
   const config = configFile ? await loadConfigFile(configFile) : demoConfig();
+  mkdirSync(dataDir, { recursive: true });
+  // Before anything is written to the data dir, the demo databases included.
+  const lock = lockDataDir(dataDir);
   if (!configFile) seedDemoDatabases(join(dataDir, 'demo-data'));
   const service = await openService({
     dataDir,
     seed: () => config,
     seedDir: configFile ? dirname(configFile) : dataDir,
     log,
+    lock,
   });
   const server = serve({ fetch: service.app.fetch, hostname: values.host, port });
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (err) {
+    await service.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(values.host, port);
+    throw err;
+  }
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
-  const host = values.host.includes(':') ? `[${values.host}]` : values.host;
-  process.stdout.write(`${JSON.stringify({ event: 'listening', url: `http://${host}:${actualPort}` })}\n`);
-  log(`Just-in-Time Access service on http://${host}:${actualPort} (data in ${dataDir})`);
-  if (!configFile) {
-    log('Demo users and their tokens (send "Authorization: Bearer <token>"):');
-    for (const [user, token] of Object.entries(DEMO_TOKENS)) log(`  ${user.padEnd(6)} ${token}`);
-  }
-
+  lock.listening(values.host, actualPort);
+  // Before the listening line: whoever waits for it may send SIGTERM the moment it appears.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -66,6 +78,14 @@ async function start(values: { config?: string; 'data-dir'?: string; host: strin
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+
+  const host = values.host.includes(':') ? `[${values.host}]` : values.host;
+  process.stdout.write(`${JSON.stringify({ event: 'listening', url: `http://${host}:${actualPort}` })}\n`);
+  log(`Just-in-Time Access service on http://${host}:${actualPort} (data in ${dataDir})`);
+  if (!configFile) {
+    log('Demo users and their tokens (send "Authorization: Bearer <token>"):');
+    for (const [user, token] of Object.entries(DEMO_TOKENS)) log(`  ${user.padEnd(6)} ${token}`);
+  }
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -12,6 +12,7 @@ import { EventBus } from './events/bus.js';
 import { createApp, type AppType } from './http/app.js';
 import { checkRules } from './http/routes/rules.js';
 import { openConfigStore, stateFromConfig } from './store/config-store.js';
+import { lockDataDir, type DataDirLock } from './store/data-dir-lock.js';
 import { openSqliteLedger } from './store/sqlite-ledger.js';
 
 export interface ServiceOptions {
@@ -22,6 +23,11 @@ export interface ServiceOptions {
   seedDir: string;
   clock?: Clock;
   log?: (line: string) => void;
+  /**
+   * The data directory's lock, when the caller took it already (the CLI does, before it seeds
+   * the demo databases); taken here otherwise. Either way close() releases it.
+   */
+  lock?: DataDirLock;
 }
 
 export interface Service {
@@ -41,8 +47,18 @@ function absolutePaths(config: Config, base: string): Config {
 }
 
 export async function openService(options: ServiceOptions): Promise<Service> {
-  const log = options.log ?? (() => undefined);
   mkdirSync(options.dataDir, { recursive: true });
+  const lock = options.lock ?? lockDataDir(options.dataDir);
+  try {
+    return await openLocked(options, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function openLocked(options: ServiceOptions, lock: DataDirLock): Promise<Service> {
+  const log = options.log ?? (() => undefined);
   const config = await openConfigStore(join(options.dataDir, 'state.json'), () =>
     stateFromConfig(absolutePaths(options.seed(), options.seedDir)),
   );
@@ -83,6 +99,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       await Promise.all([...engines.values()].map((e) => e.close()));
       await audit.close();
       await ledger.close();
+      lock.release();
     },
   };
 }
