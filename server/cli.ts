@@ -1,6 +1,6 @@
 // jit-server: starts the service, or `jit-server audit verify` checks the audit log's chain.
 import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
@@ -24,6 +24,9 @@ class PortInUseError extends Error {
 
 async function verify(dataDir: string): Promise<number> {
   const file = join(dataDir, 'audit.jsonl');
+  // A mistyped --data-dir must not read as a verified, empty log.
+  if (!statSync(dataDir, { throwIfNoEntry: false })?.isDirectory()) throw new ConfigError(`data directory ${dataDir} does not exist; check --data-dir`);
+  if (!existsSync(file)) throw new ConfigError(`no audit log in ${dataDir} (${file} does not exist); check --data-dir`);
   const result = await verifyAuditLog(file);
   if (result.ok) {
     process.stdout.write(`${JSON.stringify({ event: 'audit.verified', file, entries: result.entries })}\n`);

@@ -103,6 +103,17 @@ describe('jit-server (CLI)', function () {
     assert.match(broken.stderr, /broken at line 1/);
   });
 
+  it('audit verify: a data dir that does not exist, or holds no audit log, exits 2 saying so', async () => {
+    const missing = await cli(['audit', 'verify', '--data-dir', join(dir, 'typo')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, new RegExp(`data directory ${join(dir, 'typo')} does not exist`));
+    assert.equal(missing.stdout, '');
+    const empty = await cli(['audit', 'verify', '--data-dir', dir]);
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, new RegExp(`no audit log in ${dir}`));
+    assert.equal(empty.stdout, '');
+  });
+
   it('--port 0 prints the listening line, serves, and exits 0 on SIGTERM, even with an events stream open', async () => {
     const child = start(['--port', '0', '--data-dir', dir]);
     let stderr = '';
