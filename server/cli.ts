@@ -11,8 +11,13 @@ import { seedDemoDatabases } from './demo/seed.js';
 import { openService } from './service.js';
 import { lockDataDir } from './store/data-dir-lock.js';
 
-const USAGE = `usage: jit-server [--config FILE] [--data-dir DIR] [--host 127.0.0.1] [--port 8787]
-       jit-server audit verify [--data-dir DIR]`;
+const USAGE = `usage: jit-server [--config FILE] [--data-dir DIR] [--host 127.0.0.1] [--port 8787] [--accept-broken-audit-log]
+       jit-server audit verify [--data-dir DIR]
+
+One service per data directory: a second one on the same DIR is refused.
+A service whose audit log fails its chain check refuses to start; --accept-broken-audit-log
+starts it anyway and records the acceptance in the log. audit verify exits 0 when the chain
+holds (accepted breaks are listed), 1 at a break no one accepted, 2 when DIR or its log is missing.`;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -28,16 +33,20 @@ async function verify(dataDir: string): Promise<number> {
   if (!statSync(dataDir, { throwIfNoEntry: false })?.isDirectory()) throw new ConfigError(`data directory ${dataDir} does not exist; check --data-dir`);
   if (!existsSync(file)) throw new ConfigError(`no audit log in ${dataDir} (${file} does not exist); check --data-dir`);
   const result = await verifyAuditLog(file);
+  const accepted = result.accepted && { acceptedBreaks: result.accepted };
+  // Accepted breaks stay visible but do not fail the check: a verify that failed for ever after
+  // an accepted break could not tell a new break from the old one, and would be ignored.
+  for (const a of result.accepted ?? []) log(`audit log ${file}: the break at line ${a.line} (${a.reason}) was accepted by the operator at line ${a.acceptedAt}`);
   if (result.ok) {
-    process.stdout.write(`${JSON.stringify({ event: 'audit.verified', file, entries: result.entries })}\n`);
+    process.stdout.write(`${JSON.stringify({ event: 'audit.verified', file, entries: result.entries, ...accepted })}\n`);
     return 0;
   }
-  process.stdout.write(`${JSON.stringify({ event: 'audit.broken', file, line: result.line, reason: result.reason, verifiedEntries: result.entries })}\n`);
+  process.stdout.write(`${JSON.stringify({ event: 'audit.broken', file, line: result.line, reason: result.reason, verifiedEntries: result.entries, ...accepted })}\n`);
   log(`audit log ${file} is broken at line ${result.line}: ${result.reason}`);
   return 1;
 }
 
-async function start(values: { config?: string; 'data-dir'?: string; host: string; port: string }): Promise<void> {
+async function start(values: { config?: string; 'data-dir'?: string; host: string; port: string; 'accept-broken-audit-log'?: boolean }): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be 0-65535, got "${values.port}"`);
   const dataDir = resolve(values['data-dir'] ?? '.jit-data');
@@ -53,6 +62,7 @@ async function start(values: { config?: string; 'data-dir'?: string; host: strin
     seedDir: configFile ? dirname(configFile) : dataDir,
     log,
     lock,
+    acceptBrokenAuditLog: values['accept-broken-audit-log'],
   });
   const server = serve({ fetch: service.app.fetch, hostname: values.host, port });
   try {
@@ -100,6 +110,7 @@ async function main(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '8787' },
+      'accept-broken-audit-log': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -28,6 +28,8 @@ export interface ServiceOptions {
    * the demo databases); taken here otherwise. Either way close() releases it.
    */
   lock?: DataDirLock;
+  /** Start even though the audit chain is broken, recording the acceptance in the log. */
+  acceptBrokenAuditLog?: boolean;
 }
 
 export interface Service {
@@ -67,7 +69,7 @@ async function openLocked(options: ServiceOptions, lock: DataDirLock): Promise<S
   if (problem) throw new StartupError(`invalid approval rule: ${problem.message}`);
   const ledger = openSqliteLedger(join(options.dataDir, 'ledger.sqlite'));
   const clock = options.clock ?? systemClock;
-  const audit = await openAuditLog(join(options.dataDir, 'audit.jsonl'), () => clock.now(), log).catch(async (err) => {
+  const audit = await openAuditLog(join(options.dataDir, 'audit.jsonl'), () => clock.now(), log, { acceptBroken: options.acceptBrokenAuditLog }).catch(async (err) => {
     await ledger.close();
     throw err;
   });

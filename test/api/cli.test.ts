@@ -103,6 +103,32 @@ describe('jit-server (CLI)', function () {
     assert.match(broken.stderr, /broken at line 1/);
   });
 
+  it('a broken audit log: the start exits non-zero saying where and what to do; --accept-broken-audit-log starts, and verify then exits 0 listing the accepted break', async () => {
+    const h = await startHarness(testConfig(), { dataDir: dir });
+    await requestAccess(h);
+    await h.close();
+    const file = join(dir, 'audit.jsonl');
+    const [first] = readFileSync(file, 'utf8').split('\n');
+    writeFileSync(file, `${first}\n${first}\n`); // the second line duplicates the first
+
+    const refused = await cli(['--port', '0', '--data-dir', dir]);
+    assert.notEqual(refused.code, 0);
+    assert.equal(refused.stdout, '');
+    assert.match(refused.stderr, new RegExp(`audit log ${file} is broken at line 2: sequence number 1, expected 2 .*--accept-broken-audit-log`));
+    assert.equal(readFileSync(file, 'utf8'), `${first}\n${first}\n`);
+
+    const accepted = await listen(['--data-dir', dir, '--accept-broken-audit-log']);
+    accepted.child.kill('SIGTERM');
+    assert.equal((await accepted.exited)[0], 0);
+    assert.match(accepted.stderr(), /broken at line 2: .*Accepted as asked/);
+    const verified = await cli(['audit', 'verify', '--data-dir', dir]);
+    assert.equal(verified.code, 0, verified.stderr);
+    const out = JSON.parse(verified.stdout);
+    assert.equal(out.event, 'audit.verified');
+    assert.deepEqual(out.acceptedBreaks.map((b: any) => [b.line, b.acceptedAt]), [[2, 3]]);
+    assert.match(verified.stderr, /the break at line 2 \(sequence number 1, expected 2 .*\) was accepted by the operator at line 3/);
+  });
+
   it('audit verify: a data dir that does not exist, or holds no audit log, exits 2 saying so', async () => {
     const missing = await cli(['audit', 'verify', '--data-dir', join(dir, 'typo')]);
     assert.equal(missing.code, 2);
