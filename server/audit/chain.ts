@@ -61,8 +61,11 @@ interface Line {
 
 const CHUNK = 1024 * 1024;
 
-/** Lines of [from, end) with their byte positions; a last line without a newline comes out incomplete. */
-async function* linesOf(file: string, from: number, end: number): AsyncGenerator<Line> {
+/**
+ * Lines of [from, end) with their byte positions, a chunk's worth at a time (one await per
+ * line would double the walk's time); a last line without a newline comes out incomplete.
+ */
+async function* linesOf(file: string, from: number, end: number): AsyncGenerator<Line[]> {
   if (from >= end) return;
   const handle = await fs.open(file, 'r');
   try {
@@ -75,14 +78,16 @@ async function* linesOf(file: string, from: number, end: number): AsyncGenerator
       position += bytesRead;
       const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
       let lineStart = 0;
+      const lines: Line[] = [];
       for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a, lineStart)) {
-        yield { text: buf.toString('utf8', lineStart, nl), start: carryStart + lineStart, offset: carryStart + nl + 1, complete: true };
+        lines.push({ text: buf.toString('utf8', lineStart, nl), start: carryStart + lineStart, offset: carryStart + nl + 1, complete: true });
         lineStart = nl + 1;
       }
+      yield lines;
       carry = buf.subarray(lineStart);
       carryStart += lineStart;
     }
-    if (carry.length) yield { text: carry.toString('utf8'), start: carryStart, offset: carryStart + carry.length, complete: false };
+    if (carry.length) yield [{ text: carry.toString('utf8'), start: carryStart, offset: carryStart + carry.length, complete: false }];
   } finally {
     await handle.close();
   }
@@ -96,23 +101,24 @@ function parse(text: string): AuditEntry | undefined {
   }
 }
 
-/** Why `text` at line `n` is not the next link after `prevHash`, or undefined when it is. */
-function checkLink(n: number, text: string, prevHash: string): string | undefined {
+/** The entry when `text` at line `n` is the next link after `prevHash`, else why it is not. */
+function link(n: number, text: string, prevHash: string): AuditEntry | string {
   const entry = parse(text);
   if (!entry) return 'not valid JSON (torn or edited line)';
   if (entry.seq !== n) return `sequence number ${entry.seq}, expected ${n} (a line was removed or inserted)`;
   if (entry.prevHash !== prevHash) return 'prevHash does not match the previous line (a line was removed, inserted or edited)';
   const { hash, ...body } = entry;
   if (hashEntry(body) !== hash) return 'hash does not match the content (the line was edited)';
-  return undefined;
+  return entry;
 }
 
-/** Whether `text` accepts the break at `brokenLine` whose region so far hashes to `region`. */
-function accepts(n: number, text: string, brokenLine: number, lastGood: string, region: Hash): boolean {
-  if (!text.includes(ACCEPTED_ACTION) || checkLink(n, text, lastGood)) return false;
-  const entry = parse(text)!;
+/** The entry when `text` accepts the break at `brokenLine` whose region so far hashes to `region`. */
+function acceptance(n: number, text: string, brokenLine: number, lastGood: string, region: Hash): AuditEntry | undefined {
+  if (!text.includes(ACCEPTED_ACTION)) return undefined;
+  const entry = link(n, text, lastGood);
+  if (typeof entry === 'string' || entry.action !== ACCEPTED_ACTION) return undefined;
   const detail = entry.detail as unknown as AcceptanceDetail | undefined;
-  return entry.action === ACCEPTED_ACTION && detail?.line === brokenLine && detail.regionSha256 === region.copy().digest('hex');
+  return detail?.line === brokenLine && detail.regionSha256 === region.copy().digest('hex') ? entry : undefined;
 }
 
 export async function walkChain(file: string, options: { from?: ChainPoint; end: number }): Promise<ChainWalk> {
@@ -121,25 +127,25 @@ export async function walkChain(file: string, options: { from?: ChainPoint; end:
   let n = point.line;
   const accepted: AcceptedBreak[] = [];
   let broken: (ChainBreak & { region: Hash }) | undefined;
-  for await (const line of linesOf(file, point.offset, options.end)) {
+  for await (const chunk of linesOf(file, point.offset, options.end)) for (const line of chunk) {
     n++;
     if (broken) {
-      if (line.complete && accepts(n, line.text, broken.line, point.hash, broken.region)) {
+      const entry = line.complete ? acceptance(n, line.text, broken.line, point.hash, broken.region) : undefined;
+      if (entry) {
         accepted.push({ line: broken.line, reason: broken.reason, acceptedAt: n });
         broken = undefined;
         entries++;
-        point = { line: n, start: line.start, offset: line.offset, hash: parse(line.text)!.hash };
+        point = { line: n, start: line.start, offset: line.offset, hash: entry.hash };
       } else {
         broken.region.update(line.text).update(line.complete ? '\n' : '');
       }
       continue;
     }
-    const reason = line.complete ? checkLink(n, line.text, point.hash) : 'the last line is incomplete (torn write)';
-    if (reason) {
-      broken = { line: n, reason, region: createHash('sha256').update(line.text).update(line.complete ? '\n' : '') };
+    const entry = line.complete ? link(n, line.text, point.hash) : 'the last line is incomplete (torn write)';
+    if (typeof entry === 'string') {
+      broken = { line: n, reason: entry, region: createHash('sha256').update(line.text).update(line.complete ? '\n' : '') };
       continue;
     }
-    const entry = parse(line.text)!;
     // An acceptance right after the last good line (nothing to pin: entries were lost at the
     // end) is itself a valid link; it is listed all the same.
     if (entry.action === ACCEPTED_ACTION) {
