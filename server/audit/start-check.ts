@@ -75,10 +75,11 @@ export async function checkChainAtStart(file: string, end: number, size: number)
   // The checkpoint's own line torn (only a disk that loses synced writes does that): the caller
   // cuts and records it like any torn tail.
   if (end < size && end === from.start && walk.lines === from.line - 1) return walk;
-  // The chain that is there is sound, but it is not the one verified before.
+  // The chain that is there is sound, but it is not the one verified before; the break is put
+  // after its end, as no line of it can be blamed.
   const reason =
     walk.lines < from.line
       ? `entries ${walk.lines + 1}–${from.line}, verified at an earlier start, are gone (the log was cut short or replaced)`
       : `entry ${from.line}, verified at an earlier start, has changed (the log was rewritten or replaced)`;
-  return { ...walk, broken: { line: Math.min(from.line, walk.lines + 1), reason, regionSha256: createHash('sha256').digest('hex') } };
+  return { ...walk, broken: { line: walk.lines + 1, reason, regionSha256: createHash('sha256').digest('hex') } };
 }
