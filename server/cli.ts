@@ -1,5 +1,6 @@
 // jit-server: starts the service, or `jit-server audit verify` checks the audit log's chain.
 import { once } from 'node:events';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
@@ -8,49 +9,73 @@ import { ConfigError, loadConfigFile } from './config/load.js';
 import { DEMO_TOKENS, demoConfig } from './demo/demo-config.js';
 import { seedDemoDatabases } from './demo/seed.js';
 import { openService } from './service.js';
+import { lockDataDir } from './store/data-dir-lock.js';
 
-const USAGE = `usage: jit-server [--config FILE] [--data-dir DIR] [--host 127.0.0.1] [--port 8787]
-       jit-server audit verify [--data-dir DIR]`;
+const USAGE = `usage: jit-server [--config FILE] [--data-dir DIR] [--host 127.0.0.1] [--port 8787] [--accept-broken-audit-log]
+       jit-server audit verify [--data-dir DIR]
+
+One service per data directory: a second one on the same DIR is refused.
+A service whose audit log fails its chain check refuses to start; --accept-broken-audit-log
+starts it anyway and records the acceptance in the log. audit verify exits 0 when the chain
+holds (accepted breaks are listed), 1 at a break no one accepted, 2 when DIR or its log is missing.`;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+class PortInUseError extends Error {
+  constructor(host: string, port: number) {
+    super(`port ${port} on ${host} is in use (another service is listening there); start with --port N to use another one`);
+  }
+}
+
 async function verify(dataDir: string): Promise<number> {
   const file = join(dataDir, 'audit.jsonl');
+  // A mistyped --data-dir must not read as a verified, empty log.
+  if (!statSync(dataDir, { throwIfNoEntry: false })?.isDirectory()) throw new ConfigError(`data directory ${dataDir} does not exist; check --data-dir`);
+  if (!existsSync(file)) throw new ConfigError(`no audit log in ${dataDir} (${file} does not exist); check --data-dir`);
   const result = await verifyAuditLog(file);
+  const accepted = result.accepted && { acceptedBreaks: result.accepted };
+  // Accepted breaks stay visible but do not fail the check: a verify that failed for ever after
+  // an accepted break could not tell a new break from the old one, and would be ignored.
+  for (const a of result.accepted ?? []) log(`audit log ${file}: the break at line ${a.line} (${a.reason}) was accepted by the operator at line ${a.acceptedAt}`);
   if (result.ok) {
-    process.stdout.write(`${JSON.stringify({ event: 'audit.verified', file, entries: result.entries })}\n`);
+    process.stdout.write(`${JSON.stringify({ event: 'audit.verified', file, entries: result.entries, ...accepted })}\n`);
     return 0;
   }
-  process.stdout.write(`${JSON.stringify({ event: 'audit.broken', file, line: result.line, reason: result.reason, verifiedEntries: result.entries })}\n`);
+  process.stdout.write(`${JSON.stringify({ event: 'audit.broken', file, line: result.line, reason: result.reason, verifiedEntries: result.entries, ...accepted })}\n`);
   log(`audit log ${file} is broken at line ${result.line}: ${result.reason}`);
   return 1;
 }
 
-async function start(values: { config?: string; 'data-dir'?: string; host: string; port: string }): Promise<void> {
+async function start(values: { config?: string; 'data-dir'?: string; host: string; port: string; 'accept-broken-audit-log'?: boolean }): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be 0-65535, got "${values.port}"`);
   const dataDir = resolve(values['data-dir'] ?? '.jit-data');
   const configFile = values.config && resolve(values.config);
   const config = configFile ? await loadConfigFile(configFile) : demoConfig();
+  mkdirSync(dataDir, { recursive: true });
+  // Before anything is written to the data dir, the demo databases included.
+  const lock = lockDataDir(dataDir);
   if (!configFile) seedDemoDatabases(join(dataDir, 'demo-data'));
   const service = await openService({
     dataDir,
     seed: () => config,
     seedDir: configFile ? dirname(configFile) : dataDir,
     log,
+    lock,
+    acceptBrokenAuditLog: values['accept-broken-audit-log'],
   });
   const server = serve({ fetch: service.app.fetch, hostname: values.host, port });
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (err) {
+    await service.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(values.host, port);
+    throw err;
+  }
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
-  const host = values.host.includes(':') ? `[${values.host}]` : values.host;
-  process.stdout.write(`${JSON.stringify({ event: 'listening', url: `http://${host}:${actualPort}` })}\n`);
-  log(`Just-in-Time Access service on http://${host}:${actualPort} (data in ${dataDir})`);
-  if (!configFile) {
-    log('Demo users and their tokens (send "Authorization: Bearer <token>"):');
-    for (const [user, token] of Object.entries(DEMO_TOKENS)) log(`  ${user.padEnd(6)} ${token}`);
-  }
-
+  lock.listening(values.host, actualPort);
+  // Before the listening line: whoever waits for it may send SIGTERM the moment it appears.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -66,6 +91,14 @@ async function start(values: { config?: string; 'data-dir'?: string; host: strin
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+
+  const host = values.host.includes(':') ? `[${values.host}]` : values.host;
+  process.stdout.write(`${JSON.stringify({ event: 'listening', url: `http://${host}:${actualPort}` })}\n`);
+  log(`Just-in-Time Access service on http://${host}:${actualPort} (data in ${dataDir})`);
+  if (!configFile) {
+    log('Demo users and their tokens (send "Authorization: Bearer <token>"):');
+    for (const [user, token] of Object.entries(DEMO_TOKENS)) log(`  ${user.padEnd(6)} ${token}`);
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -77,6 +110,7 @@ async function main(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '8787' },
+      'accept-broken-audit-log': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -15,6 +15,7 @@ import { createApp, type AppType } from './http/app.js';
 import { createStatementAnalyzer } from './sql/analysis.js';
 import { checkRules } from './http/routes/rules.js';
 import { openConfigStore, stateFromConfig } from './store/config-store.js';
+import { lockDataDir, type DataDirLock } from './store/data-dir-lock.js';
 import { openSqliteLedger } from './store/sqlite-ledger.js';
 
 export interface ServiceOptions {
@@ -25,6 +26,13 @@ export interface ServiceOptions {
   seedDir: string;
   clock?: Clock;
   log?: (line: string) => void;
+  /**
+   * The data directory's lock, when the caller took it already (the CLI does, before it seeds
+   * the demo databases); taken here otherwise. Either way close() releases it.
+   */
+  lock?: DataDirLock;
+  /** Start even though the audit chain is broken, recording the acceptance in the log. */
+  acceptBrokenAuditLog?: boolean;
 }
 
 export interface Service {
@@ -44,8 +52,18 @@ function absolutePaths(config: Config, base: string): Config {
 }
 
 export async function openService(options: ServiceOptions): Promise<Service> {
-  const log = options.log ?? (() => undefined);
   mkdirSync(options.dataDir, { recursive: true });
+  const lock = options.lock ?? lockDataDir(options.dataDir);
+  try {
+    return await openLocked(options, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function openLocked(options: ServiceOptions, lock: DataDirLock): Promise<Service> {
+  const log = options.log ?? (() => undefined);
   const config = await openConfigStore(join(options.dataDir, 'state.json'), () =>
     stateFromConfig(absolutePaths(options.seed(), options.seedDir)),
   );
@@ -54,7 +72,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
   if (problem) throw new StartupError(`invalid approval rule: ${problem.message}`);
   const ledger = openSqliteLedger(join(options.dataDir, 'ledger.sqlite'));
   const clock = options.clock ?? systemClock;
-  const audit = await openAuditLog(join(options.dataDir, 'audit.jsonl'), () => clock.now(), log).catch(async (err) => {
+  const audit = await openAuditLog(join(options.dataDir, 'audit.jsonl'), () => clock.now(), log, { acceptBroken: options.acceptBrokenAuditLog }).catch(async (err) => {
     await ledger.close();
     throw err;
   });
@@ -88,6 +106,7 @@ export async function openService(options: ServiceOptions): Promise<Service> {
       await analyzer.close();
       await audit.close();
       await ledger.close();
+      lock.release();
     },
   };
 }

@@ -4,6 +4,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { GENESIS_HASH, hashEntry, type AuditEvent } from '../../server/audit/audit-log.js';
+import type { ChainPoint } from '../../server/audit/chain.js';
+import { writeCheckpoint } from '../../server/audit/start-check.js';
 import type { AccessRequest, Grant, GrantState, RequestStatus } from '../../server/domain/types.js';
 import { openSqliteLedger } from '../../server/store/sqlite-ledger.js';
 import { PROJECT } from './fixture.js';
@@ -78,12 +80,14 @@ function story(i: number): AuditEvent[] {
   ];
 }
 
-function writeAudit(file: string, lines: number, grants: number, now: number): void {
+/** Writes the log and returns where its chain ends. */
+function writeAudit(file: string, lines: number, grants: number, now: number): ChainPoint {
   const fd = openSync(file, 'w');
   let prevHash = GENESIS_HASH;
   let buffer: string[] = [];
   const start = now - 300 * DAY;
   let events: AuditEvent[] = [];
+  let last = { start: 0, offset: 0 };
   try {
     for (let seq = 1; seq <= lines; seq++) {
       const k = (seq - 1) % AUDIT_LINES_PER_GRANT;
@@ -92,7 +96,9 @@ function writeAudit(file: string, lines: number, grants: number, now: number): v
       const body = { seq, time: new Date(start + seq * 1000).toISOString(), ...event, prevHash };
       prevHash = hashEntry(body);
       // Same text as JSON.stringify({ ...body, hash }), without building the object again.
-      buffer.push(`${JSON.stringify(body).slice(0, -1)},"hash":"${prevHash}"}`);
+      const line = `${JSON.stringify(body).slice(0, -1)},"hash":"${prevHash}"}`;
+      buffer.push(line);
+      last = { start: last.offset, offset: last.offset + Buffer.byteLength(line) + 1 };
       if (buffer.length === 10_000 || seq === lines) {
         writeSync(fd, `${buffer.join('\n')}\n`);
         buffer = [];
@@ -101,10 +107,13 @@ function writeAudit(file: string, lines: number, grants: number, now: number): v
   } finally {
     closeSync(fd);
   }
+  return { line: lines, ...last, hash: prevHash };
 }
 
 export async function writeHistory(dataDir: string, history: { grants: number; auditLines: number }): Promise<void> {
   const now = Date.now();
   await writeLedger(join(dataDir, 'ledger.sqlite'), history.grants, history.auditLines, now);
-  writeAudit(join(dataDir, 'audit.jsonl'), history.auditLines, history.grants, now);
+  const file = join(dataDir, 'audit.jsonl');
+  // As after a clean stop, so a start walks the chain from here rather than from line 1.
+  await writeCheckpoint(file, writeAudit(file, history.auditLines, history.grants, now));
 }

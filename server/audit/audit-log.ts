@@ -1,41 +1,14 @@
 // The append-only, hash-chained audit log: <data-dir>/audit.jsonl, one JSON object a line.
 // Each line's hash covers the previous line's hash and the line's own content, so editing,
-// removing or reordering any line breaks the chain from there on (see verify.ts).
-import { createHash } from 'node:crypto';
+// removing or reordering any line breaks the chain from there on (see chain.ts); the chain is
+// checked at every start (start-check.ts).
 import { promises as fs } from 'node:fs';
+import { userInfo } from 'node:os';
+import { ACCEPTED_ACTION, type AcceptanceDetail, type ChainPoint } from './chain.js';
+import { hashEntry, type AuditEntry, type AuditEvent } from './entry.js';
+import { BrokenAuditLogError, checkChainAtStart, writeCheckpoint } from './start-check.js';
 
-export const GENESIS_HASH = '0'.repeat(64);
-
-export interface AuditEvent {
-  actor: string;
-  action: string;
-  project?: string;
-  requestId?: string;
-  grantId?: string;
-  bindingId?: string;
-  database?: string;
-  statement?: string;
-  rowCount?: number;
-  durationMs?: number;
-  outcome?: 'ok' | 'error' | 'denied';
-  clientAddress?: string;
-  userAgent?: string;
-  detail?: Record<string, unknown>;
-  /** Written inside a ledger transaction: it stands only if that transaction committed. */
-  txn?: boolean;
-}
-
-export interface AuditEntry extends AuditEvent {
-  seq: number;
-  time: string;
-  prevHash: string;
-  hash: string;
-}
-
-/** The hash of an entry: sha256 over the previous hash and the entry's JSON without `hash`. */
-export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
-  return createHash('sha256').update(entry.prevHash).update('\n').update(JSON.stringify(entry)).digest('hex');
-}
+export { GENESIS_HASH, hashEntry, type AuditEntry, type AuditEvent } from './entry.js';
 
 export interface AuditLog {
   /** Appends and fsyncs; resolves only once the entry is durable. */
@@ -88,43 +61,75 @@ async function* linesBackwards(file: string): AsyncGenerator<string> {
   }
 }
 
-/** The last complete entry, or undefined for an empty log. */
-async function lastEntry(file: string): Promise<AuditEntry | undefined> {
-  for await (const line of linesBackwards(file)) return JSON.parse(line) as AuditEntry;
-  return undefined;
+/** A line of a broken region that an operator accepted may not be JSON at all. */
+function parse(line: string): AuditEntry | undefined {
+  try {
+    return JSON.parse(line) as AuditEntry;
+  } catch {
+    return undefined;
+  }
 }
 
-/**
- * A crash during an append can leave a torn last line (its caller never got an answer). It is
- * cut off, kept beside the log for inspection, and the cut is itself recorded in the log, so
- * nothing is silently accepted or silently lost.
- */
-async function cutTornTail(file: string): Promise<{ bytes: number; keptAs: string } | undefined> {
+interface TornTail {
+  /** Where the last complete line ends. */
+  keep: number;
+  bytes: Buffer;
+}
+
+/** A last line without its newline: what a crash during an append leaves (its caller never got an answer). */
+async function findTornTail(file: string): Promise<TornTail | undefined> {
   const stat = await fs.stat(file).catch(() => undefined);
   if (!stat || stat.size === 0) return undefined;
-  const handle = await fs.open(file, 'r+');
+  const handle = await fs.open(file, 'r');
   try {
     const tailSize = Math.min(stat.size, 1024 * 1024);
     const tail = Buffer.alloc(tailSize);
     await handle.read(tail, 0, tailSize, stat.size - tailSize);
     if (tail[tailSize - 1] === 0x0a) return undefined;
     const nl = tail.lastIndexOf(0x0a);
-    const keep = nl === -1 ? stat.size - tailSize : stat.size - tailSize + nl + 1;
-    const keptAs = `${file}.torn-${Date.now()}`;
-    await fs.writeFile(keptAs, tail.subarray(nl + 1));
-    await handle.truncate(keep);
-    await handle.sync();
-    return { bytes: stat.size - keep, keptAs };
+    return { keep: nl === -1 ? stat.size - tailSize : stat.size - tailSize + nl + 1, bytes: tail.subarray(nl + 1) };
   } finally {
     await handle.close();
   }
 }
 
-export async function openAuditLog(file: string, now: () => number, log: (line: string) => void = () => undefined): Promise<AuditLog> {
-  const torn = await cutTornTail(file);
-  const last = await lastEntry(file);
-  let seq = last?.seq ?? 0;
-  let prevHash = last?.hash ?? GENESIS_HASH;
+/**
+ * The torn line is cut off, kept beside the log for inspection, and the cut is itself recorded
+ * in the log, so nothing is silently accepted or silently lost.
+ */
+async function cutTornTail(file: string, torn: TornTail): Promise<string> {
+  const keptAs = `${file}.torn-${Date.now()}`;
+  await fs.writeFile(keptAs, torn.bytes);
+  const handle = await fs.open(file, 'r+');
+  try {
+    await handle.truncate(torn.keep);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return keptAs;
+}
+
+export interface AuditLogOptions {
+  /** The operator's --accept-broken-audit-log: record the break and go on in a new segment. */
+  acceptBroken?: boolean;
+}
+
+export async function openAuditLog(
+  file: string,
+  now: () => number,
+  log: (line: string) => void = () => undefined,
+  options: AuditLogOptions = {},
+): Promise<AuditLog> {
+  const torn = await findTornTail(file);
+  const size = (await fs.stat(file).catch(() => undefined))?.size ?? 0;
+  const end = torn?.keep ?? size;
+  const walk = await checkChainAtStart(file, end, size);
+  if (walk.broken && !options.acceptBroken) throw new BrokenAuditLogError(file, walk.broken);
+  if (!walk.broken && options.acceptBroken) log('audit log: --accept-broken-audit-log given, but the chain is not broken; nothing to accept');
+  const keptAs = torn && (await cutTornTail(file, torn));
+  // After an accepted break the next entry links to the last good line, past the broken ones.
+  let point: ChainPoint = walk.broken ? { ...walk.end, line: walk.lines, offset: end } : walk.end;
   const handle = await fs.open(file, 'a');
   // Appends are serialized so the chain has one order; each waits for fsync before resolving.
   let queue: Promise<unknown> = Promise.resolve();
@@ -132,12 +137,12 @@ export async function openAuditLog(file: string, now: () => number, log: (line: 
   const audit: AuditLog = {
     append(event, time) {
       const write = async () => {
-        const body = { seq: seq + 1, time: new Date(time).toISOString(), ...event, prevHash };
+        const body = { seq: point.line + 1, time: new Date(time).toISOString(), ...event, prevHash: point.hash };
         const entry: AuditEntry = { ...body, hash: hashEntry(body) };
-        await handle.write(JSON.stringify(entry) + '\n');
+        const text = JSON.stringify(entry) + '\n';
+        await handle.write(text);
         await handle.sync();
-        seq = entry.seq;
-        prevHash = entry.hash;
+        point = { line: entry.seq, start: point.offset, offset: point.offset + Buffer.byteLength(text), hash: entry.hash };
         return entry;
       };
       const result = queue.then(write);
@@ -147,7 +152,8 @@ export async function openAuditLog(file: string, now: () => number, log: (line: 
     async query(filter) {
       const out: AuditEntry[] = [];
       for await (const line of linesBackwards(file)) {
-        const entry = JSON.parse(line) as AuditEntry;
+        const entry = parse(line);
+        if (!entry) continue;
         if (filter.since !== undefined && Date.parse(entry.time) < filter.since) break;
         if (filter.grantId !== undefined && entry.grantId !== filter.grantId) continue;
         if (filter.user !== undefined && entry.actor !== filter.user) continue;
@@ -160,7 +166,8 @@ export async function openAuditLog(file: string, now: () => number, log: (line: 
     async transactionalAfter(mark) {
       const seqs: number[] = [];
       for await (const line of linesBackwards(file)) {
-        const entry = JSON.parse(line) as AuditEntry;
+        const entry = parse(line);
+        if (!entry) continue;
         if (entry.seq <= mark) break;
         if (entry.txn) seqs.unshift(entry.seq);
       }
@@ -168,12 +175,23 @@ export async function openAuditLog(file: string, now: () => number, log: (line: 
     },
     async close() {
       await queue;
+      await writeCheckpoint(file, point);
       await handle.close();
     },
   };
-  if (torn) {
-    log(`audit log: removed a torn last line of ${torn.bytes} bytes (kept in ${torn.keptAs})`);
-    await audit.append({ actor: 'system', action: 'audit.repaired', outcome: 'error', detail: { tornBytes: torn.bytes, keptAs: torn.keptAs } }, now());
+  if (walk.broken) {
+    const { line, reason, regionSha256 } = walk.broken;
+    const detail: AcceptanceDetail = { line, reason, brokenLines: walk.lines - line + 1, regionSha256 };
+    const entry = await audit.append({ actor: 'operator', action: ACCEPTED_ACTION, outcome: 'error', detail: { ...detail, osUser: userInfo().username } }, now());
+    log(`audit log: ${file} is broken at line ${line}: ${reason}. Accepted as asked (--accept-broken-audit-log); recorded at line ${entry.seq}, where a new segment of the chain begins`);
   }
+  if (torn) {
+    log(`audit log: removed a torn last line of ${torn.bytes.length} bytes (kept in ${keptAs})`);
+    await audit.append({ actor: 'system', action: 'audit.repaired', outcome: 'error', detail: { tornBytes: torn.bytes.length, keptAs } }, now());
+  }
+  // The lines just verified may not have reached the disk if the last run was killed; the
+  // checkpoint must never point past what is durable.
+  await handle.sync();
+  await writeCheckpoint(file, point);
   return audit;
 }

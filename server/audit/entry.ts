@@ -1,0 +1,36 @@
+// One audit log entry and its hash: each line's hash covers the previous line's hash and the
+// line's own content.
+import { createHash } from 'node:crypto';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface AuditEvent {
+  actor: string;
+  action: string;
+  project?: string;
+  requestId?: string;
+  grantId?: string;
+  bindingId?: string;
+  database?: string;
+  statement?: string;
+  rowCount?: number;
+  durationMs?: number;
+  outcome?: 'ok' | 'error' | 'denied';
+  clientAddress?: string;
+  userAgent?: string;
+  detail?: Record<string, unknown>;
+  /** Written inside a ledger transaction: it stands only if that transaction committed. */
+  txn?: boolean;
+}
+
+export interface AuditEntry extends AuditEvent {
+  seq: number;
+  time: string;
+  prevHash: string;
+  hash: string;
+}
+
+/** The hash of an entry: sha256 over the previous hash and the entry's JSON without `hash`. */
+export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
+  return createHash('sha256').update(entry.prevHash).update('\n').update(JSON.stringify(entry)).digest('hex');
+}
