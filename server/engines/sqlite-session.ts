@@ -100,7 +100,7 @@ interface MaskedTable {
 
 export interface PreparedRun {
   statement: StatementSyncInstance;
-  /** True when the statement reads through a masking view (a masking function ran in it). */
+  /** True when the statement reads a masked column of a masking view (SQLite asked about it). */
   readsMasked: boolean;
 }
 
@@ -259,7 +259,10 @@ export class SqliteSession {
     const name = table.toLowerCase();
     if (database === 'temp') {
       // Our masking views: the outer ones by anyone, an inner one only from its outer view.
-      if (this.outerViews.has(name)) return OK;
+      if (this.outerViews.has(name)) {
+        if (this.masked.get(name)?.columns.has(column.toLowerCase())) this.readsMasked = true;
+        return OK;
+      }
       const inner = this.innerViews.get(name);
       if (inner && lower(context) === inner.table.toLowerCase()) return OK;
       return this.deny('invalid', `${table} cannot be read: the connection's temporary schema is not part of the database`);
@@ -284,10 +287,7 @@ export class SqliteSession {
   private call(name: string, context: string | null): number {
     if (ALLOWED_FUNCTIONS.has(name)) return OK;
     if (Object.values(MASK_FUNCTION).includes(name)) {
-      if (this.outerViews.has(lower(context))) {
-        this.readsMasked = true;
-        return OK;
-      }
+      if (this.outerViews.has(lower(context))) return OK;
       return this.deny('invalid', `${name}() is used by masking views only`);
     }
     return this.deny('invalid', `${name}() is not allowed: only SQLite's built-in scalar, aggregate, window, date, math and JSON functions can be called`);

@@ -74,8 +74,8 @@ function open(msg: Extract<ToWorker, { type: 'open' }>): FromWorker {
   const described = statement.columns();
   if (described.length === 0) throw new EngineError('read_only', 'only a read-only query that returns rows can run');
   const columns = described.map((c) => {
-    // A column read through a masking view is computed by a masking function: it has no
-    // origin. Computed columns of a statement that reads masked values may carry them.
+    // A masked column of a masking view is computed by a masking function: it has no origin.
+    // Computed columns of a statement that reads a masked column may carry masked values.
     const masked = readsMasked && (c.table === null || c.column === null);
     return {
       name: c.name,

@@ -138,6 +138,15 @@ describe('SQLite engine: masking enforced by the authorizer', function () {
       await refused('SELECT * FROM sqlite_stat4', /statistics/, UNMASKED);
     });
 
+    it('flags computed columns only when the statement reads a masked column', async () => {
+      const counted = await safe('SELECT count(*), max(id) FROM customers');
+      assert.deepEqual(counted.columns.map((c) => c.masked), [false, false]);
+      const derived = await safe('SELECT id, length(email) AS n, upper(name) AS u FROM customers');
+      assert.deepEqual(derived.columns.map((c) => c.masked), [false, true, true]);
+      const star = await safe('SELECT *, 1 AS one FROM customers');
+      assert.deepEqual(star.columns.map((c) => c.masked), [false, false, true, true, true, false, true]);
+    });
+
     it('lets unmasked columns of a masked table be read directly', async () => {
       const result = await query('SELECT id, name FROM main.customers ORDER BY id');
       assert.deepEqual(result.rows[0], [1, 'Alice']);
