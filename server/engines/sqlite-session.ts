@@ -120,11 +120,21 @@ export class SqliteSession {
   private outerViews = new Set<string>();
   private innerViews = new Map<string, MaskedTable>();
   private readonly nonce = randomBytes(16).toString('hex');
+  /**
+   * Masked columns by table (lower case), from the rules themselves: a column the views do not
+   * cover yet (added to the table after they were built) is refused too.
+   */
+  private readonly ruled = new Map<string, Set<string>>();
 
   constructor(
     file: string,
     private readonly rules: MaskedColumnRule[],
   ) {
+    for (const rule of rules) {
+      const table = rule.table.slice(rule.table.lastIndexOf('.') + 1).toLowerCase();
+      if (!this.ruled.has(table)) this.ruled.set(table, new Set());
+      this.ruled.get(table)!.add(rule.column.toLowerCase());
+    }
     this.db = new DatabaseSync(file, { readOnly: true, allowExtension: false, defensive: true });
     for (const [algorithm, name] of Object.entries(MASK_FUNCTION) as [MaskingAlgorithm, string][]) {
       this.db.function(name, { deterministic: true, useBigIntArguments: true }, (value: unknown, temporal: unknown) =>
@@ -272,11 +282,11 @@ export class SqliteSession {
       return this.deny('invalid', `${table} cannot be read: the planner's statistics hold sampled values of the data`);
     }
     const masked = this.masked.get(name);
-    if (masked?.columns.has(column.toLowerCase()) && lower(context) !== masked.inner) {
+    if (this.ruled.get(name)?.has(column.toLowerCase()) && (!masked || lower(context) !== masked.inner)) {
       const through = context ? ` (read through ${context})` : '';
       return this.deny(
         'invalid',
-        `${table}.${column} is masked${through}: read it through the masking view ${masked.table} (the table's name without "main."), which returns masked values`,
+        `${table}.${column} is masked${through}: read it through the masking view ${masked?.table ?? table} (the table's name without "main."), which returns masked values`,
       );
     }
     if (this.tables.has(name) || ALLOWED_TABLE_FUNCTIONS.has(name)) return OK;

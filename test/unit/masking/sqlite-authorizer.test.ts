@@ -153,6 +153,24 @@ describe('SQLite engine: masking enforced by the authorizer', function () {
     });
   });
 
+  describe('schema changes', () => {
+    it('rebuilds the masking views when the schema changes, and refuses a ruled column the views do not cover yet', () => {
+      const file = join(dir, 'changing.sqlite');
+      const writer = new Database(file);
+      writer.exec("CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO people VALUES (1, 'Alice')");
+      const session = new SqliteSession(file, [{ table: 'people', column: 'email', algorithm: 'partial' }]);
+      try {
+        assert.deepEqual(session.prepare('SELECT * FROM people').statement.all().map((r) => ({ ...(r as object) })), [{ id: 1, name: 'Alice' }]);
+        writer.exec(`ALTER TABLE people ADD COLUMN email TEXT; UPDATE people SET email = '${EMAILS[0]}'`);
+        assert.throws(() => session.prepare('SELECT email FROM main.people'), /people\.email is masked/);
+        assert.deepEqual(session.prepare('SELECT * FROM people').statement.all().map((r) => ({ ...(r as object) })), [{ id: 1, name: 'Alice', email: 'ali******com' }]);
+      } finally {
+        session.close();
+        writer.close();
+      }
+    });
+  });
+
   describe('direct reads of a masked column are refused', () => {
     for (const sql of [
       'SELECT email FROM main.customers',
