@@ -16,6 +16,7 @@ import { DatabaseSync, constants, type DatabaseSyncInstance, type StatementSyncI
 import type { MaskingAlgorithm } from '../config/schema.js';
 import { maskValue } from '../masking/algorithms.js';
 import { EngineError, type Cell, type MaskedColumnRule } from './engine.js';
+import { firstKeyword } from './guard.js';
 import { sqlTimestampToRfc3339 } from './values.js';
 
 const {
@@ -153,6 +154,9 @@ export class SqliteSession {
   /** Prepares a user statement under the authorizer; a refusal says why. */
   prepare(sql: string): PreparedRun {
     this.refresh();
+    // EXPLAIN prepares the statement under the authorizer but returns its program instead of
+    // its rows (names, constants, plans chosen from statistics): not a query.
+    if (firstKeyword(sql) === 'explain') throw new EngineError('read_only', 'only a read-only query (SELECT, WITH, VALUES) can run');
     if (this.masked.size > 0 && JOIN_SYNTHESIS.test(sql)) {
       throw new EngineError('invalid', 'NATURAL and USING joins are not allowed on a database with masked columns (SQLite does not check the columns they compare): write the join with ON');
     }

@@ -347,6 +347,8 @@ describe('SQLite engine: masking enforced by the authorizer', function () {
       "VACUUM INTO '/tmp/jit-vacuum-copy.sqlite'",
       'ANALYZE',
       "INSERT INTO orders VALUES (999, 1, 1)",
+      'EXPLAIN SELECT * FROM customers',
+      '/* plan */ EXPLAIN QUERY PLAN SELECT id FROM main.customers ORDER BY email',
     ]) {
       it(`refuses: ${sql}`, () => {
         const session = new SqliteSession(join(dir, 'shop.sqlite'), RULES);
