@@ -22,9 +22,10 @@ import { ledgerScale, type ScalePoint } from './suites/ledger-scale.js';
 import { routing } from './suites/routing.js';
 import { runOverheadPostgres } from './suites/run-overhead-postgres.js';
 import { runOverheadSqlite } from './suites/run-overhead-sqlite.js';
+import { sqliteDriver } from './suites/sqlite-driver.js';
 
 // Priority order: if time runs out, what matters most has been measured.
-const SUITES: Suite[] = [runOverheadSqlite, runOverheadPostgres, ledgerScale, routing, concurrency, fairness, exportSuite, extensionSuite];
+const SUITES: Suite[] = [runOverheadSqlite, sqliteDriver, runOverheadPostgres, ledgerScale, routing, concurrency, fairness, exportSuite, extensionSuite];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick!;

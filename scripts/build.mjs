@@ -15,7 +15,7 @@ const targets = {
       target: 'node20',
       // Native addons and modules loaded by computed path stay in node_modules; exceljs is
       // loaded on first xlsx export only.
-      external: ['better-sqlite3', 'pg-native', 'exceljs', 'node-sql-parser'],
+      external: ['better-sqlite3', '@photostructure/sqlite', 'pg-native', 'exceljs', 'node-sql-parser'],
       sourcemap: true,
       // Bundled CommonJS dependencies call require() for Node's built-ins.
       banner: { js: "#!/usr/bin/env node\nimport { createRequire as __jitCreateRequire } from 'node:module';\nconst require = __jitCreateRequire(import.meta.url);" },

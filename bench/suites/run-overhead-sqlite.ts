@@ -1,4 +1,5 @@
-// The run-overhead target for the embedded SQLite engine; the raw driver is better-sqlite3.
+// The run-overhead target for the embedded SQLite engine; the raw driver is better-sqlite3 (the
+// engine's own driver is @photostructure/sqlite: see sqlite-driver.ts for the two compared).
 import Database from 'better-sqlite3';
 import { createSqliteEngine } from '../../server/engines/sqlite.js';
 import { makeFixture } from '../lib/fixture.js';
@@ -9,7 +10,7 @@ export const runOverheadSqlite = runOverheadSuite({
   database: 'wide',
   engineWork:
     'the statement runs in a SQLite worker child process (killable on timeout) — two IPC round trips per run (open, then next per 1,000-row batch), ' +
-    'every batch v8-serialized through the pipe, one batch read ahead',
+    'every batch v8-serialized through the pipe, one batch read ahead; the engine reads through @photostructure/sqlite under an authorizer',
   async setup() {
     const fixture = makeFixture('run-overhead-sqlite', { wide: LARGE_ROWS });
     const db = new Database(fixture.dbFile('wide'), { readonly: true });

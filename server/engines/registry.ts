@@ -13,7 +13,7 @@ export function createEngines(instances: InstanceConfig[], configDir: string, se
     instances.map((instance): [string, Engine] => {
       switch (instance.engine) {
         case 'sqlite':
-          return [instance.id, withServiceMasking(createSqliteEngine({ dir: resolve(configDir, instance.path) }))];
+          return [instance.id, createSqliteEngine({ dir: resolve(configDir, instance.path) })]; // masks in the engine (sqlite-session.ts)
         case 'postgres':
           return [instance.id, withServiceMasking(createPostgresEngine({ url: instance.url, instanceId: instance.id, secrets }))];
         case 'mysql':

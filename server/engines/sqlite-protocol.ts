@@ -1,8 +1,8 @@
 // Messages between the SQLite engine and its worker threads.
-import type { Cell, EngineColumn, EngineErrorKind } from './engine.js';
+import type { Cell, EngineColumn, EngineErrorKind, MaskedColumnRule } from './engine.js';
 
 export type ToWorker =
-  | { type: 'open'; name: string; file: string; sql: string; maxRows: number; batchSize: number }
+  | { type: 'open'; name: string; file: string; sql: string; maxRows: number; batchSize: number; unmask: boolean; masking: MaskedColumnRule[] }
   | { type: 'next' }
   | { type: 'close' };
 

@@ -1,28 +1,37 @@
 // Runs SQLite statements in a child process, so a statement past its time limit can be
-// stopped by killing the process: better-sqlite3 cannot interrupt a running statement, and a
+// stopped by killing the process: the driver cannot interrupt a running statement, and a
 // worker thread cannot be terminated while SQLite is busy in native code.
-import Database from 'better-sqlite3';
-import { EngineError, type Cell, type EngineErrorKind } from './engine.js';
+import { EngineError, type Cell, type EngineErrorKind, type MaskedColumnRule } from './engine.js';
+import { lex, statements } from '../sql/lexer.js';
 import { checkStatement } from './guard.js';
 import type { FromWorker, ToWorker } from './sqlite-protocol.js';
+import { SqliteSession } from './sqlite-session.js';
 import { sqlTimestampToRfc3339, toCell } from './values.js';
 
-// Only plain queries: ATTACH, PRAGMA and transaction control are read-only to SQLite
-// (they do not write the file) but change what the connection can see or do.
-// load_extension() needs no rule: better-sqlite3 leaves the SQL function disabled.
+// Only plain queries. The authorizer (sqlite-session.ts) is what enforces it; this refuses
+// other statements up front with a plainer message.
 const RULES = { keywords: new Set(['select', 'with', 'values']) };
 
-const connections = new Map<string, Database.Database>();
-let current: { rows: Iterator<unknown[]>; temporal: boolean[]; left: number; batchSize: number } | undefined;
+/** Open connections, by file and masking scope (an unmask run uses one without masking views). */
+const sessions = new Map<string, SqliteSession>();
+const MAX_SESSIONS = 16;
+// The statement is kept with its iterator: the driver finalizes a collected statement under it.
+let current: { statement: unknown; rows: Iterator<unknown[]>; temporal: boolean[]; left: number; batchSize: number } | undefined;
 
-function connect(file: string): Database.Database {
-  let db = connections.get(file);
-  if (!db) {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-    db.pragma('query_only = ON');
-    connections.set(file, db);
+function connect(file: string, unmask: boolean, masking: MaskedColumnRule[]): SqliteSession {
+  const rules = unmask ? [] : masking;
+  const key = `${file}\n${JSON.stringify(rules)}`;
+  let session = sessions.get(key);
+  if (!session) {
+    session = new SqliteSession(file, rules);
+    if (sessions.size >= MAX_SESSIONS) {
+      const [oldest, old] = sessions.entries().next().value!;
+      sessions.delete(oldest);
+      old.close();
+    }
+    sessions.set(key, session);
   }
-  return db;
+  return session;
 }
 
 // SQLite integers are 64-bit: exact ones fit a JSON number, larger ones travel as strings.
@@ -35,25 +44,51 @@ function cell(value: unknown, temporal: boolean): Cell {
 
 function describe(error: unknown, name: string): { kind: EngineErrorKind; message: string } {
   if (error instanceof EngineError) return { kind: error.kind, message: error.message };
-  const code = (error as { code?: unknown }).code;
+  const code = (error as { errcode?: unknown }).errcode;
   const message = error instanceof Error ? error.message : 'statement failed';
-  if (code === 'SQLITE_CANTOPEN') return { kind: 'not_found', message: `database "${name}" does not exist` };
-  if (typeof code === 'string' && code.startsWith('SQLITE_READONLY')) return { kind: 'read_only', message };
-  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return { kind: 'unavailable', message: `database "${name}" cannot be read` };
+  if (code === 14) return { kind: 'not_found', message: `database "${name}" does not exist` }; // SQLITE_CANTOPEN
+  if (typeof code === 'number' && (code & 0xff) === 8) return { kind: 'read_only', message }; // SQLITE_READONLY
+  if (code === 26 || code === 11) return { kind: 'unavailable', message: `database "${name}" cannot be read` }; // NOTADB, CORRUPT
   return { kind: 'invalid', message };
+}
+
+/**
+ * The driver compiles the first statement of a text and ignores the rest: a second statement
+ * would never run, but the caller must learn it was not run. Text the lexer cannot read is
+ * left to SQLite's own error.
+ */
+function checkSingleStatement(sql: string): void {
+  let count: number;
+  try {
+    count = statements(lex(sql, { backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: false })).length;
+  } catch {
+    return;
+  }
+  if (count > 1) throw new EngineError('read_only', 'only one statement can run at a time');
 }
 
 function open(msg: Extract<ToWorker, { type: 'open' }>): FromWorker {
   checkStatement(msg.sql, RULES);
-  const stmt = connect(msg.file).prepare(msg.sql);
-  if (!stmt.readonly || !stmt.reader) throw new EngineError('read_only', 'only a read-only query that returns rows can run');
-  const columns = stmt.columns().map((c) => ({
-    name: c.name,
-    type: (c.type ?? '').toLowerCase(),
-    source: c.table !== null && c.column !== null ? { table: c.table, column: c.column } : null,
-  }));
+  checkSingleStatement(msg.sql);
+  const { statement, readsMasked } = connect(msg.file, msg.unmask, msg.masking).prepare(msg.sql);
+  const described = statement.columns();
+  if (described.length === 0) throw new EngineError('read_only', 'only a read-only query that returns rows can run');
+  const columns = described.map((c) => {
+    // A masked column of a masking view is computed by a masking function: it has no origin.
+    // Computed columns of a statement that reads a masked column may carry masked values.
+    const masked = readsMasked && (c.table === null || c.column === null);
+    return {
+      name: c.name,
+      type: masked ? 'text' : (c.type ?? '').toLowerCase(),
+      source: c.table !== null && c.column !== null ? { table: c.table, column: c.column } : null,
+      masked,
+    };
+  });
+  statement.setReturnArrays(true);
+  statement.setReadBigInts(true);
   current = {
-    rows: stmt.raw(true).safeIntegers(true).iterate() as Iterator<unknown[]>,
+    statement,
+    rows: statement.iterate() as Iterator<unknown[]>,
     temporal: columns.map((c) => /date|time/.test(c.type)),
     left: msg.maxRows,
     batchSize: msg.batchSize,

@@ -2,13 +2,14 @@
 // with query_only, and every statement runs in a worker process that is killed (and later
 // replaced) when the statement runs past its limit or the caller aborts. A worker thread would
 // not do: terminating one waits until SQLite returns from native code, which a runaway
-// statement never does.
+// statement never does. The engine masks by itself (sqlite-session.ts): SQLite's authorizer
+// decides what a statement may read, and masked columns come out of views computed in SQLite.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
-import { EngineError, type Engine, type EngineColumn, type EngineCursor, type RunLimits } from './engine.js';
+import { EngineError, type Engine, type EngineColumn, type EngineCursor, type RunLimits, type RunScope } from './engine.js';
 import { checkDatabaseName } from './guard.js';
 import { connectWithinLimits, withinLimits } from './limits.js';
 import { batchCursor, readAll, type Batch } from './cursor.js';
@@ -167,7 +168,7 @@ export function createSqliteEngine(options: SqliteEngineOptions): Engine {
   const pool = new WorkerPool(options.maxWorkers ?? 4);
   const batchSize = options.batchSize ?? 1000;
 
-  async function open(database: string, sql: string, limits: RunLimits): Promise<EngineCursor> {
+  async function open(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineCursor> {
     checkDatabaseName(database);
     const worker = await pool.acquire(limits);
     let released = false;
@@ -185,7 +186,7 @@ export function createSqliteEngine(options: SqliteEngineOptions): Engine {
         throw error;
       }
     };
-    const first = await ask({ type: 'open', name: database, file: join(options.dir, `${database}.sqlite`), sql, maxRows: limits.maxRows, batchSize });
+    const first = await ask({ type: 'open', name: database, file: join(options.dir, `${database}.sqlite`), sql, maxRows: limits.maxRows, batchSize, unmask: scope.unmask, masking: scope.masking });
     const columns: EngineColumn[] = first.type === 'columns' ? first.columns : [];
     const next = async (): Promise<Batch> => {
       const msg = await ask({ type: 'next' });
@@ -203,7 +204,7 @@ export function createSqliteEngine(options: SqliteEngineOptions): Engine {
   return {
     kind: 'sqlite',
     open,
-    query: (database, sql, limits) => readAll(open(database, sql, limits)),
+    query: (database, sql, limits, scope) => readAll(open(database, sql, limits, scope)),
     close: () => pool.close(),
   };
 }

@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Engine, RunScope } from '../../../server/engines/engine.js';
-import { withServiceMasking } from '../../../server/engines/service-masking.js';
 import { createSqliteEngine } from '../../../server/engines/sqlite.js';
 
 const MASKED: RunScope = { unmask: false, masking: [{ table: 'employees', column: 'email', algorithm: 'partial' }] };
@@ -40,7 +39,7 @@ describe('masking on the SQLite engine', function () {
       CREATE TABLE employees (id INTEGER PRIMARY KEY, name TEXT, email TEXT, dept INTEGER);
       INSERT INTO employees VALUES (1, 'Alice', 'alice@example.com', 1), (2, 'Bob', 'bob@example.com', 1), (3, 'Ce', 'ce@example.com', 1);`);
     db.close();
-    engine = withServiceMasking(createSqliteEngine({ dir }));
+    engine = createSqliteEngine({ dir });
   });
   after(async () => {
     await engine.close();
