@@ -125,6 +125,12 @@ export interface Engine {
   query(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineResult>;
   /** Like query, but streams rows (for exports of up to maxRows rows). */
   open(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineCursor>;
+  /**
+   * The SQL a DBA runs to provision this instance's identities, masking views and privileges
+   * on the given databases (for `jit-server provision`), where the service's own account may
+   * not. Engines without provisioning leave it out.
+   */
+  provisionScript?(databases: { name: string; masking: MaskedColumnRule[] }[]): Promise<string>;
   /** Closes pools, workers and connections. */
   close(): Promise<void>;
 }
