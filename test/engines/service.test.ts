@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { startHarness, testConfig, type Harness } from '../support/harness.js';
 
 const SERVERS = [
-  { id: 'pg', engine: 'postgres' as const, url: process.env.JIT_TEST_PG_URL },
+  // The databases' owner with CREATEROLE: the service provisions its identities and masking views.
+  { id: 'pg', engine: 'postgres' as const, url: process.env.JIT_TEST_PG_OWNER_URL },
   { id: 'my', engine: 'mysql' as const, url: process.env.JIT_TEST_MYSQL_URL },
 ];
 
