@@ -7,10 +7,12 @@ import { verifyAuditLog } from './audit/verify.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import { DEMO_TOKENS, demoConfig } from './demo/demo-config.js';
 import { seedDemoDatabases } from './demo/seed.js';
+import { provisionCommand } from './provision-command.js';
 import { openService } from './service.js';
 
 const USAGE = `usage: jit-server [--config FILE] [--data-dir DIR] [--host 127.0.0.1] [--port 8787]
-       jit-server audit verify [--data-dir DIR]`;
+       jit-server audit verify [--data-dir DIR]
+       jit-server provision --instance ID [--config FILE] [--data-dir DIR]`;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -75,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: 'string' },
       'data-dir': { type: 'string' },
+      instance: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '8787' },
       help: { type: 'boolean', short: 'h' },
@@ -86,6 +89,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (positionals[0] === 'audit' && positionals[1] === 'verify' && positionals.length === 2) {
     return verify(resolve(values['data-dir'] ?? '.jit-data'));
+  }
+  if (positionals[0] === 'provision' && positionals.length === 1) {
+    return provisionCommand({ instance: values.instance, config: values.config, dataDir: resolve(values['data-dir'] ?? '.jit-data') });
   }
   if (positionals.length) throw new ConfigError(`unknown command "${positionals.join(' ')}"\n${USAGE}`);
   await start(values);
