@@ -36,6 +36,13 @@ import { planMasking } from '../masking/mask-plan.js';
 import { checkStatement as readStatement } from '../sql/statement-gate.js';
 import type { LexOptions } from '../sql/lexer.js';
 
+/**
+ * How long a database found provisioned as wanted is trusted without a new catalog check. A
+ * change of the masking rules is seen at once (the fingerprint is computed per run); a table or
+ * view changed by the owner is seen within this time (a new table fails closed on its own).
+ */
+const STATE_TTL_MS = 1000;
+
 const KEYWORDS = new Set(['select', 'with', 'values', 'table']);
 // standard_conforming_strings may be on or off: the statement is checked under both readings.
 const LEX_MODES: LexOptions[] = [
@@ -67,6 +74,9 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
   const pools = new Map<string, pg.Pool>();
   const metadata = new Map<string, Metadata>();
   const provisioning = new Map<string, Promise<void>>();
+  // Databases found provisioned as wanted, and when: the catalog check is a query of its own,
+  // so it is made at most once per STATE_TTL_MS per database.
+  const checked = new Map<string, { fp: string; at: number }>();
   let closed = false;
 
   function connectionString(database: string, login?: Login): string {
@@ -228,16 +238,22 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
     }
     const ids = identitiesFor(instanceId, database, secrets);
     const fp = rulesFingerprint(scope.masking, ids);
-    const read = async () => readState((await metadataFor(database).pool.query(STATE_QUERY)).rows[0], fp);
-    const state = await read();
-    if (state !== 'current') {
-      let inflight = provisioning.get(database);
+    const login = scope.unmask ? { user: ids.unmask, password: ids.passwords.unmask } : { user: ids.masked, password: ids.passwords.masked };
+    const seen = checked.get(database);
+    if (seen?.fp === fp && Date.now() - seen.at < STATE_TTL_MS) return login;
+    const state = readState((await metadataFor(database).pool.query(STATE_QUERY)).rows[0], fp);
+    if (state === 'current') checked.set(database, { fp, at: Date.now() });
+    else {
+      checked.delete(database);
+      const key = `${database}\0${fp}`;
+      let inflight = provisioning.get(key);
       if (!inflight) {
-        inflight = provision(database, scope.masking, ids).finally(() => provisioning.delete(database));
-        provisioning.set(database, inflight);
+        inflight = provision(database, scope.masking, ids).finally(() => provisioning.delete(key));
+        provisioning.set(key, inflight);
       }
       try {
         await inflight;
+        checked.set(database, { fp, at: Date.now() });
       } catch (error) {
         const reason = error instanceof pg.DatabaseError ? `provisioning failed: ${error.message}` : 'provisioning failed';
         // New tables or views since provisioning: a table the identities were not granted
@@ -252,9 +268,7 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
         }
       }
     }
-    return scope.unmask
-      ? { user: ids.unmask, password: ids.passwords.unmask }
-      : { user: ids.masked, password: ids.passwords.masked };
+    return login;
   }
 
   // Cancels through a separate connection of the same identity (a role may cancel its own
