@@ -52,4 +52,11 @@ uuid bytea inet cidr macaddr money bit varbit oid name xml tsvector tsquery
 system bernoulli pg_sleep
 `;
 
-export const POSTGRES_FUNCTIONS: ReadonlySet<string> = new Set(NAMES.split(/\s+/).filter(Boolean));
+// Keywords a "(" often follows that PostgreSQL never reads as a function name (reserved, or
+// "cannot be function or type"): no catalog lookup is needed to let them through.
+const NEVER_FUNCTIONS = `
+in exists any all some as on and or not from select where case when then else between distinct
+union except intersect array cast row coalesce nullif greatest least grouping lateral with
+`;
+
+export const POSTGRES_FUNCTIONS: ReadonlySet<string> = new Set(`${NAMES} ${NEVER_FUNCTIONS}`.split(/\s+/).filter(Boolean));
