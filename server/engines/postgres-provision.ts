@@ -29,14 +29,14 @@ export interface Identities {
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9_]/g, '_');
 
-/** The identity names of one database of one instance (at most 63 bytes, PostgreSQL's limit). */
+/**
+ * The identity names of one database of one instance (at most 63 bytes, PostgreSQL's limit).
+ * Readable parts for the DBA, and a hash of the exact pair, so that no two pairs share a name
+ * ("a-b" and "a_b", or instance "a_b" + database "c" and instance "a" + database "b_c").
+ */
 export function identitiesFor(instanceId: string, database: string, secrets: IdentitySecrets): Identities {
-  const name = (suffix: string) => {
-    const plain = `jit_${slug(instanceId)}_${slug(database)}_${suffix}`;
-    if (plain.length <= 63) return plain;
-    const hash = createHash('sha256').update(`${instanceId}\0${database}`).digest('hex').slice(0, 10);
-    return `jit_${slug(instanceId).slice(0, 20)}_${slug(database).slice(0, 20)}_${hash}_${suffix}`;
-  };
+  const hash = createHash('sha256').update(`${instanceId}\0${database}`).digest('hex').slice(0, 8);
+  const name = (suffix: string) => `jit_${slug(instanceId).slice(0, 20)}_${slug(database).slice(0, 20)}_${hash}_${suffix}`;
   const masked = name('masked');
   const unmask = name('unmask');
   return { masked, unmask, passwords: { masked: secrets.password(instanceId, masked), unmask: secrets.password(instanceId, unmask) } };

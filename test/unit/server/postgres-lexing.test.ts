@@ -80,8 +80,8 @@ describe('jit-server provision', () => {
       let out = '';
       assert.equal(await provisionCommand({ instance: 'pg', config: file, dataDir: join(dir, 'data') }, (t) => (out += t)), 0);
       assert.match(out, /\\connect "crm"\nBEGIN;/);
-      assert.match(out, /jit_pg_crm_masked/);
-      assert.match(out, /jit_pg_crm_unmask/);
+      assert.match(out, /jit_pg_crm_[0-9a-f]{8}_masked/);
+      assert.match(out, /jit_pg_crm_[0-9a-f]{8}_unmask/);
       assert.match(out, /"column":"email"/);
       assert.match(out, /COMMIT;/);
       assert.doesNotMatch(out, /svc:pw/);
