@@ -8,16 +8,20 @@ import { verifyAuditLog } from './audit/verify.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import { DEMO_TOKENS, demoConfig } from './demo/demo-config.js';
 import { seedDemoDatabases } from './demo/seed.js';
+import { provisionCommand } from './provision-command.js';
 import { openService } from './service.js';
 import { lockDataDir } from './store/data-dir-lock.js';
 
 const USAGE = `usage: jit-server [--config FILE] [--data-dir DIR] [--host 127.0.0.1] [--port 8787] [--accept-broken-audit-log]
        jit-server audit verify [--data-dir DIR]
+       jit-server provision --instance ID [--config FILE] [--data-dir DIR]
 
 One service per data directory: a second one on the same DIR is refused.
 A service whose audit log fails its chain check refuses to start; --accept-broken-audit-log
 starts it anyway and records the acceptance in the log. audit verify exits 0 when the chain
-holds (accepted breaks are listed), 1 at a break no one accepted, 2 when DIR or its log is missing.`;
+holds (accepted breaks are listed), 1 at a break no one accepted, 2 when DIR or its log is missing.
+provision prints the SQL a DBA runs where the service's account may not provision the
+instance's identities and masking views itself.`;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -108,6 +112,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: 'string' },
       'data-dir': { type: 'string' },
+      instance: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '8787' },
       'accept-broken-audit-log': { type: 'boolean' },
@@ -120,6 +125,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (positionals[0] === 'audit' && positionals[1] === 'verify' && positionals.length === 2) {
     return verify(resolve(values['data-dir'] ?? '.jit-data'));
+  }
+  if (positionals[0] === 'provision' && positionals.length === 1) {
+    return provisionCommand({ instance: values.instance, config: values.config, dataDir: resolve(values['data-dir'] ?? '.jit-data') });
   }
   if (positionals.length) throw new ConfigError(`unknown command "${positionals.join(' ')}"\n${USAGE}`);
   await start(values);

@@ -1,9 +1,13 @@
 // The run-overhead target for PostgreSQL; the raw driver is `pg` in-process. Needs a server:
 // run the benchmark under test/setup/db-servers.sh, which starts one on loopback and exports
-// JIT_TEST_PG_ADMIN_URL (to create the data) and JIT_TEST_PG_URL (the read-only role).
+// JIT_TEST_PG_ADMIN_URL (to create the data), JIT_TEST_PG_URL (the read-only role, for the raw
+// driver) and JIT_TEST_PG_OWNER_URL (the database owner with CREATEROLE, which the service is
+// given: it provisions the least-privilege identities statements run as).
 import pg from 'pg';
+import { openIdentitySecrets } from '../../server/engines/identity-secrets.js';
 import { createPostgresEngine } from '../../server/engines/postgres.js';
-import { makeFixture } from '../lib/fixture.js';
+import { mkdirSync } from 'node:fs';
+import { INSTANCE, makeFixture } from '../lib/fixture.js';
 import { LARGE_ROWS, runOverheadSuite } from './run-overhead.js';
 
 const DATABASE = 'jit_bench';
@@ -13,7 +17,7 @@ async function createWideDatabase(adminUrl: string, rows: number): Promise<void>
   const admin = new pg.Client({ connectionString: `${adminUrl}/postgres` });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
-  await admin.query(`CREATE DATABASE ${DATABASE}`);
+  await admin.query(`CREATE DATABASE ${DATABASE} OWNER jit_owner`);
   await admin.end();
   const db = new pg.Client({ connectionString: `${adminUrl}/${DATABASE}` });
   await db.connect();
@@ -28,31 +32,36 @@ async function createWideDatabase(adminUrl: string, rows: number): Promise<void>
     [rows],
   );
   await db.query('GRANT SELECT ON wide TO jit_reader');
+  await db.query('ALTER TABLE wide OWNER TO jit_owner');
   await db.end();
 }
 
 const adminUrl = process.env.JIT_TEST_PG_ADMIN_URL;
 const readerUrl = process.env.JIT_TEST_PG_URL;
+const ownerUrl = process.env.JIT_TEST_PG_OWNER_URL;
 
 export const runOverheadPostgres = runOverheadSuite({
   engine: 'PostgreSQL',
   database: DATABASE,
   engineWork:
-    'BEGIN READ ONLY, SET LOCAL statement_timeout, a pg-cursor read in 1,000-row fetches and a ROLLBACK — several round trips to the server where the raw driver makes one',
+    'the function allowlist, a provisioning check (one catalog query as the service\'s account), BEGIN READ ONLY, SET LOCAL statement_timeout, ' +
+    'a pg-cursor read in 1,000-row fetches as the least-privilege identity, ROLLBACK and DISCARD ALL — several round trips to the server where the raw driver makes one',
   unavailable:
     adminUrl && readerUrl
       ? undefined
       : 'no PostgreSQL server: run `test/setup/db-servers.sh npm run bench`, which starts one and sets JIT_TEST_PG_ADMIN_URL and JIT_TEST_PG_URL',
   async setup() {
     await createWideDatabase(adminUrl!, LARGE_ROWS);
-    const fixture = makeFixture('run-overhead-postgres', { [DATABASE]: LARGE_ROWS }, { engine: 'postgres', url: readerUrl! });
+    const fixture = makeFixture('run-overhead-postgres', { [DATABASE]: LARGE_ROWS }, { engine: 'postgres', url: ownerUrl! });
     const client = new pg.Client({ connectionString: `${readerUrl}/${DATABASE}` });
     await client.connect();
     return {
       fixture,
       // The thinnest path: one open connection, one simple query, rows as arrays.
       raw: async (sql) => (await client.query({ text: sql, rowMode: 'array' })).rows as unknown[][],
-      engine: createPostgresEngine({ url: readerUrl! }),
+      // As the service runs it: identities provisioned by the owner account (a run provisions first).
+      // The same instance id and key as the service's, so both find the database provisioned alike.
+      engine: createPostgresEngine({ url: ownerUrl!, instanceId: INSTANCE, secrets: openIdentitySecrets(mkdirSync(fixture.dataDir, { recursive: true }) ?? fixture.dataDir) }),
       close: () => client.end(),
     };
   },

@@ -126,8 +126,9 @@ export interface Engine {
   /** Like query, but streams rows (for exports of up to maxRows rows). */
   open(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineCursor>;
   /**
-   * The SQL a DBA runs to provision the identities (and masking objects) statements run as, for
-   * engines that need them: for when the service's own account may not provision them itself.
+   * The SQL a DBA runs to provision this instance's identities, masking views and privileges
+   * on the given databases (for `jit-server provision`), where the service's own account may
+   * not. Engines without provisioning leave it out.
    */
   provisionScript?(databases: { name: string; masking: MaskedColumnRule[] }[]): Promise<string>;
   /** Closes pools, workers and connections. */

@@ -15,7 +15,7 @@ export function createEngines(instances: InstanceConfig[], configDir: string, se
         case 'sqlite':
           return [instance.id, createSqliteEngine({ dir: resolve(configDir, instance.path) })]; // masks in the engine (sqlite-session.ts)
         case 'postgres':
-          return [instance.id, withServiceMasking(createPostgresEngine({ url: instance.url, instanceId: instance.id, secrets }))];
+          return [instance.id, createPostgresEngine({ url: instance.url, instanceId: instance.id, secrets })];
         case 'mysql':
           return [instance.id, createMysqlEngine({ url: instance.url, instanceId: instance.id, secrets })];
       }

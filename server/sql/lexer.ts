@@ -22,6 +22,12 @@ export interface LexOptions {
    * (or the end) follows, `#` starts one, and `/*! … *\/`, `/*M! … *\/` are executable.
    */
   mysql?: boolean;
+  /**
+   * PostgreSQL's reading: block comments nest (a comment opened inside one needs its own close), `--` comments
+   * end at a carriage return too, `[` is an operator (ARRAY[…], subscripts) rather than an
+   * identifier quote, and U&"…" / U&'…' are one token each.
+   */
+  postgres?: boolean;
 }
 
 export class LexError extends Error {
@@ -35,7 +41,7 @@ export class LexError extends Error {
 
 const WORD = /[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/y;
 const NUMBER = /[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?|\.[0-9]+([eE][+-]?[0-9]+)?/y;
-const DOLLAR_TAG = /\$([A-Za-z_][A-Za-z0-9_]*)?\$/y;
+const DOLLAR_TAG = /\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
 
 function quotedEnd(sql: string, start: number, quote: string, backslash: boolean): number {
   for (let i = start + 1; i < sql.length; i++) {
@@ -50,6 +56,29 @@ function quotedEnd(sql: string, start: number, quote: string, backslash: boolean
   throw new LexError(`unterminated ${quote === "'" ? 'string' : 'quoted identifier'}`, start);
 }
 
+/** Offset of the first \n or \r from `from`, or -1. */
+function lineEnd(sql: string, from: number): number {
+  const n = sql.indexOf('\n', from);
+  const r = sql.indexOf('\r', from);
+  return n === -1 ? r : r === -1 ? n : Math.min(n, r);
+}
+
+/** Where the block comment opening at `start` closes (nesting as PostgreSQL does); -1 if it does not. */
+function nestedCommentEnd(sql: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < sql.length - 1; i++) {
+    if (sql[i] === '/' && sql[i + 1] === '*') {
+      depth++;
+      i++;
+    } else if (sql[i] === '*' && sql[i + 1] === '/') {
+      depth--;
+      if (depth === 0) return i;
+      i++;
+    }
+  }
+  return -1;
+}
+
 export function lex(sql: string, opts: LexOptions): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -61,7 +90,7 @@ export function lex(sql: string, opts: LexOptions): Token[] {
       continue;
     }
     if (ch === '-' && sql[i + 1] === '-' && (!opts.mysql || i + 2 >= sql.length || sql.charCodeAt(i + 2) <= 0x20)) {
-      const nl = sql.indexOf('\n', i);
+      const nl = opts.postgres ? lineEnd(sql, i) : sql.indexOf('\n', i);
       i = nl === -1 ? sql.length : nl + 1;
       tokens.push({ kind: 'comment', text: sql.slice(start, i), offset: start });
       continue;
@@ -73,11 +102,18 @@ export function lex(sql: string, opts: LexOptions): Token[] {
       continue;
     }
     if (ch === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
+      const end = opts.postgres ? nestedCommentEnd(sql, i) : sql.indexOf('*/', i + 2);
       if (end === -1) throw new LexError('unterminated comment', start);
       i = end + 2;
       const executable = (opts.mysql ?? opts.doubleQuotedStrings) && (sql[start + 2] === '!' || sql[start + 2] === '+' || /^[Mm]!/.test(sql.slice(start + 2, start + 4)));
       tokens.push({ kind: executable ? 'executable-comment' : 'comment', text: sql.slice(start, i), offset: start });
+      continue;
+    }
+    if (opts.postgres && (ch === 'u' || ch === 'U') && sql[i + 1] === '&' && (sql[i + 2] === "'" || sql[i + 2] === '"')) {
+      // U&'…' and U&"…": backslash starts a Unicode escape (never a quote); quotes double.
+      const quote = sql[i + 2];
+      i = quotedEnd(sql, i + 2, quote, false);
+      tokens.push({ kind: quote === "'" ? 'string' : 'quoted', text: quote === "'" ? sql.slice(start, i) : sql.slice(start + 3, i - 1), offset: start });
       continue;
     }
     if (ch === "'" || (ch === '"' && opts.doubleQuotedStrings)) {
@@ -88,7 +124,7 @@ export function lex(sql: string, opts: LexOptions): Token[] {
       tokens.push({ kind: 'string', text: sql.slice(start, i), offset: start });
       continue;
     }
-    if (ch === '"' || ch === '`' || ch === '[') {
+    if (ch === '"' || ch === '`' || (ch === '[' && !opts.postgres)) {
       const close = ch === '[' ? ']' : ch;
       const end = sql.indexOf(close, i + 1);
       if (ch === '[') {

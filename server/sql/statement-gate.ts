@@ -34,8 +34,8 @@ const LEX_MODES: Record<EngineKind, LexOptions[]> = {
   // standard_conforming_strings may be on or off on the server: the statement must be one
   // statement under both readings.
   postgres: [
-    { backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: true },
-    { backslashEscapes: true, doubleQuotedStrings: false, dollarQuotes: true },
+    { backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: true, postgres: true },
+    { backslashEscapes: true, doubleQuotedStrings: false, dollarQuotes: true, postgres: true },
   ],
   // NO_BACKSLASH_ESCAPES may be set on the server, likewise.
   mysql: [
@@ -159,9 +159,10 @@ function blankStrings(sql: string, tokens: Token[]): string {
   let at = 0;
   for (const t of tokens) {
     if (t.kind !== 'string') continue;
-    const delimiter = t.text.startsWith('$') ? /^\$[A-Za-z0-9_]*\$/.exec(t.text)![0].length : 1;
-    if (t.text.length < 2 * delimiter) continue;
-    out += sql.slice(at, t.offset + delimiter) + ' '.repeat(t.text.length - 2 * delimiter);
+    const delimiter = t.text.startsWith('$') ? /^\$[A-Za-z0-9_\u0080-\uffff]*\$/.exec(t.text)![0].length : 1;
+    const opening = /^u&/i.test(t.text) ? 3 : delimiter;
+    if (t.text.length < opening + delimiter) continue;
+    out += sql.slice(at, t.offset + opening) + ' '.repeat(t.text.length - opening - delimiter);
     at = t.offset + t.text.length - delimiter;
   }
   return out + sql.slice(at);

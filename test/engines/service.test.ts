@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { startHarness, testConfig, type Harness } from '../support/harness.js';
 
 const SERVERS = [
-  { id: 'pg', engine: 'postgres' as const, url: process.env.JIT_TEST_PG_URL },
+  // The accounts an operator hands the service: PostgreSQL's database owner with CREATEROLE,
+  // MariaDB's ALL PRIVILEGES WITH GRANT OPTION; the service provisions its identities itself.
+  { id: 'pg', engine: 'postgres' as const, url: process.env.JIT_TEST_PG_OWNER_URL },
   { id: 'my', engine: 'mysql' as const, url: process.env.JIT_TEST_MYSQL_SERVICE_URL },
 ];
 

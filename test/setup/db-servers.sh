@@ -55,6 +55,8 @@ start_postgres() {
   psql "$admin/postgres" -q -v ON_ERROR_STOP=1 -f "$here/seed-postgres.sql" > /dev/null
   export JIT_TEST_PG_URL="postgres://jit_reader:reader-pw@127.0.0.1:$port"
   export JIT_TEST_PG_ADMIN_URL=$admin
+  # The databases' owner with CREATEROLE (not a superuser): what the service is given to provision.
+  export JIT_TEST_PG_OWNER_URL="postgres://jit_owner:owner-pw@127.0.0.1:$port"
 }
 
 start_mariadb() {
