@@ -4,7 +4,6 @@ import type { Engine } from './engine.js';
 import type { IdentitySecrets } from './identity-secrets.js';
 import { createMysqlEngine } from './mysql.js';
 import { createPostgresEngine } from './postgres.js';
-import { withServiceMasking } from './service-masking.js';
 import { createSqliteEngine } from './sqlite.js';
 
 /** One engine per configured instance, by instance id. A SQLite folder is relative to `configDir`. */
@@ -13,7 +12,7 @@ export function createEngines(instances: InstanceConfig[], configDir: string, se
     instances.map((instance): [string, Engine] => {
       switch (instance.engine) {
         case 'sqlite':
-          return [instance.id, createSqliteEngine({ dir: resolve(configDir, instance.path) })]; // masks in the engine (sqlite-session.ts)
+          return [instance.id, createSqliteEngine({ dir: resolve(configDir, instance.path) })];
         case 'postgres':
           return [instance.id, createPostgresEngine({ url: instance.url, instanceId: instance.id, secrets })];
         case 'mysql':

@@ -1,9 +1,9 @@
-// Decides, per result column, whether and how to mask. Lineage from the driver comes first;
-// where it is missing (an expression, an aggregate, a driver that cannot tell) and the
-// statement reads any masked column, the column is masked in full: fail closed.
+// Decides, per result column, whether it carries masked values, for the `masked` flag users
+// see (the engines compute the masks themselves). Lineage from the driver comes first; where
+// it is missing (an expression, an aggregate, a driver that cannot tell) and the statement
+// reads any masked column, the column counts as masked in full.
 import type { MaskingAlgorithm } from '../config/schema.js';
-import type { Cell, EngineColumn, MaskedColumnRule } from '../engines/engine.js';
-import { maskValue } from './algorithms.js';
+import type { EngineColumn, MaskedColumnRule } from '../engines/engine.js';
 
 export interface ReadColumn {
   /** null when the statement does not qualify the column. */
@@ -56,9 +56,4 @@ export function planMasking(input: MaskInput): MaskPlan {
     }
     return readsMasked ? 'full' : null;
   });
-}
-
-export function applyMasking(plan: MaskPlan, rows: Cell[][]): Cell[][] {
-  if (plan.every((p) => p === null)) return rows;
-  return rows.map((row) => row.map((v, i) => (plan[i] ? maskValue(plan[i]!, v) : v)));
 }
