@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
-import { startHarness, testConfig, type DemoUser, type Harness } from '../support/harness.js';
+import { approveAllSteps, startHarness, testConfig, type Harness } from '../support/harness.js';
 
 /** Creates an access request as alice and has it approved by every step it needs. */
 async function activeGrant(h: Harness, body: Record<string, unknown>) {
   const created = await h.json('alice', 'POST', '/api/v1/projects/shop/access-requests', { duration: '1h', reason: 'support ticket 7', ...body });
   assert.equal(created.status, 201, JSON.stringify(created.body));
-  const approvers: DemoUser[] = ['bob', 'dana'];
-  for (const [i] of created.body.request.steps.entries()) {
-    const r = await h.json(approvers[i], 'POST', `/api/v1/requests/${created.body.request.id}/approve`, {});
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-  }
-  return created.body.grant.id as string;
+  return approveAllSteps(h, created.body);
 }
 
 const run = (h: Harness, grant: string, body: Record<string, unknown> = {}) => h.json('alice', 'POST', `/api/v1/grants/${grant}/run`, body);

@@ -3,7 +3,7 @@
 // either are refused with a clear message or return masked values only; no raw value appears in
 // rows, errors or exports.
 import assert from 'node:assert/strict';
-import { startHarness, testConfig, type DemoUser, type Harness } from '../support/harness.js';
+import { approveAllSteps, startHarness, testConfig, type Harness } from '../support/harness.js';
 
 // Raw values of the demo's masked columns (employees.email partial, phone partial, salary full, ssn md5).
 const RAW = [/@example\.com/i, /\d{3}-\d{2}-\d{4}/, /555-\d{3}/];
@@ -34,12 +34,7 @@ const MASKED_ONLY = [
 async function activeGrant(h: Harness, body: Record<string, unknown>) {
   const created = await h.json('alice', 'POST', '/api/v1/projects/shop/access-requests', { duration: '1h', reason: 'red team', ...body });
   assert.equal(created.status, 201, JSON.stringify(created.body));
-  const approvers: DemoUser[] = ['bob', 'dana'];
-  for (const [i] of created.body.request.steps.entries()) {
-    const r = await h.json(approvers[i], 'POST', `/api/v1/requests/${created.body.request.id}/approve`, {});
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-  }
-  return created.body.grant.id as string;
+  return approveAllSteps(h, created.body);
 }
 
 describe('SQLite engine masking through the service', function () {

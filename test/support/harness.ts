@@ -82,3 +82,17 @@ export async function startHarness(config: Config = testConfig(), options: { dat
     },
   };
 }
+
+/**
+ * Approves every step of a just-created request, in order: bob (the project owner) the first,
+ * dana (a DBA) the second, as the demo's rules ask. Returns the request's grant id.
+ */
+export async function approveAllSteps(h: Harness, created: { request: { id: string; steps: unknown[] }; grant: { id: string } }): Promise<string> {
+  const approvers: DemoUser[] = ['bob', 'dana'];
+  for (const approver of approvers.slice(0, created.request.steps.length)) {
+    const r = await h.json(approver, 'POST', `/api/v1/requests/${created.request.id}/approve`, {});
+    if (r.status !== 200) throw new Error(`${approver} could not approve: ${JSON.stringify(r.body)}`);
+  }
+  return created.grant.id;
+}
+
