@@ -128,7 +128,7 @@ interface AstNode {
 // The parser's AST has no offsets, so a refusal points at the first word that names what is
 // refused (e.g. the DELETE inside a CTE), or else at the statement's start.
 function wordOffset(words: Token[], word: string): number {
-  return (words.find((w) => w.text.toLowerCase() === word) ?? words[0]).offset;
+  return (words.find((w) => w.text.toLowerCase() === word) ?? words[0])?.offset ?? 0;
 }
 
 function checkSelect(sql: string, node: AstNode, words: Token[]): void {

@@ -67,6 +67,10 @@ describe('statement gate', () => {
         refusedAt("SELECT 'a\\'; DELETE FROM t; -- '", kind, 1, 14, /Only one statement/);
       });
 
+      it(`${kind}: a statement of punctuation and comments only is refused, not a crash`, () => {
+        assert.throws(() => checkStatement(';--;', kind), (e: DomainError) => e.code === 'INVALID_ARGUMENT');
+      });
+
       it(`${kind}: DML and DDL`, () => {
         refusedAt('DELETE FROM t', kind, 1, 1, /Only read-only SELECT statements are allowed, but this is DELETE/);
         refusedAt('  UPDATE t SET a = 1', kind, 1, 3, /this is UPDATE/);
