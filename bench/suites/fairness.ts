@@ -40,8 +40,9 @@ export const fairness: Suite = {
     const other = client(service.url, TOKENS.bob);
     const refused = { tooMany: 0, timedOut: 0 };
     try {
-      // Endless statements end at the time limit; a short one keeps the run short.
-      expectStatus(await client(service.url, TOKENS.admin).json('PATCH', '/workspace/settings', { queryTimeout: '5s' }), 200, 'set queryTimeout');
+      // Endless statements end at the time limit; a short one keeps the run short. The share
+      // per user is the default one.
+      expectStatus(await client(service.url, TOKENS.admin).json('PATCH', '/workspace/settings', { queryTimeout: '5s', maxRunningPerUser: 2 }), 200, 'set limits');
       const quiet = await smallLoop(other, performance.now() + seconds * 1000);
       ctx.log(`quiet: ${p50p99(quiet.latency)}; flooding with ${FLOOD} endless statements for ${seconds} s`);
       const deadline = performance.now() + seconds * 1000;

@@ -9,6 +9,10 @@ const DBAS = Array.from({ length: 25 }, (_, i) => `dba${String(i + 1).padStart(2
 const extraTokens = Object.fromEntries([...OWNERS, ...DBAS].map((u) => [u, `${u}-reliability-token`]));
 
 function addApprovers(c: Config): void {
+  // These tests race one user's runs against each other on purpose: the fair share per user
+  // (tested in test/api/data-limits.test.ts) would refuse most of them.
+  c.workspace.maxRunningPerUser = 100;
+  c.workspace.maxRunningPerInstance = 100;
   for (const id of OWNERS) {
     c.users.push({ id, name: id, email: `${id}@example.com`, token: extraTokens[id], workspaceRole: 'workspaceMember' });
     c.projects[0].members.push({ user: id, roles: ['projectOwner'] });
