@@ -45,7 +45,8 @@ async function shot(page: Page, name: string): Promise<void> {
 
 async function openWorkbench(browser: Browser, cs: CodeServer): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.setDefaultTimeout(30_000);
+  // At load 30 on 2 cores the first CodeLens took over 30 s to appear.
+  page.setDefaultTimeout(60_000);
   // Generous: two workbenches load at once, on 2 cores shared with whatever else runs.
   await page.goto(workbenchUrl(cs, workspace), { timeout: 120_000 });
   await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
