@@ -25,6 +25,9 @@ export interface AccessForm extends AccessRequestBody {
   project: string;
 }
 
+export type ResultColumn = QueryResult['columns'][number];
+export type ResultCell = QueryResult['rows'][number][number];
+
 export interface ResultsGrant {
   id: string;
   /** "grant #a1b2c3" */
@@ -68,6 +71,20 @@ export interface ResultsShow {
   grant: ResultsGrant;
   result: QueryResult;
   exportFormats: ExportFormat[];
+  /** The `jitAccess.allowCopyData` setting: false hides copying from the grid. */
+  allowCopy: boolean;
+}
+
+/** The `jitAccess.allowCopyData` setting changed while the page is open. */
+export interface CopyPolicy {
+  type: 'results.copyPolicy';
+  allowCopy: boolean;
+}
+
+/** What the host did with a copy: "Copied 3 rows as TSV", or why it did not. */
+export interface CopyStatus {
+  type: 'results.copyStatus';
+  message: string;
 }
 
 export interface ResultsError {
@@ -100,6 +117,8 @@ export type HostMessage =
   | ResultsShow
   | ResultsError
   | ExportStatus
+  | CopyPolicy
+  | CopyStatus
   | RequestShow
   | RequestDecisionFailed;
 
@@ -124,17 +143,31 @@ export interface RunAgain {
   database?: string;
 }
 
+/**
+ * Text for the clipboard. The page's own clipboard is not reliable inside a webview (it needs
+ * focus and a permission the web workbench may not grant), so the host writes it.
+ */
+export interface CopyToClipboard {
+  type: 'results.copy';
+  text: string;
+  /** "3 rows as TSV", for the confirmation. */
+  what: string;
+}
+
 export interface DecideRequest {
   type: 'request.decide';
   decision: 'approve' | 'reject';
   comment: string;
 }
 
-export type PageMessage = PageReady | SubmitAccessForm | ExportResult | RunAgain | DecideRequest;
+export type PageMessage = PageReady | SubmitAccessForm | ExportResult | RunAgain | CopyToClipboard | DecideRequest;
 
-const PAGE_MESSAGE_TYPES: ReadonlySet<string> = new Set<PageMessage['type']>(['ready', 'requestForm.submit', 'results.export', 'results.run', 'request.decide']);
+const PAGE_MESSAGE_TYPES: ReadonlySet<string> = new Set<PageMessage['type']>(['ready', 'requestForm.submit', 'results.export', 'results.run', 'results.copy', 'request.decide']);
 
 /** Messages from a page are untrusted input: accept only the known shapes. */
 export function isPageMessage(value: unknown): value is PageMessage {
-  return typeof value === 'object' && value !== null && PAGE_MESSAGE_TYPES.has((value as { type?: unknown }).type as string);
+  if (typeof value !== 'object' || value === null || !PAGE_MESSAGE_TYPES.has((value as { type?: unknown }).type as string)) return false;
+  const copy = value as Partial<CopyToClipboard>;
+  // The one message whose payload the host uses as is (it goes to the clipboard).
+  return copy.type !== 'results.copy' || (typeof copy.text === 'string' && typeof copy.what === 'string');
 }

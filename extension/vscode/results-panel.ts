@@ -1,5 +1,6 @@
 // Runs a grant's approved statement and shows the result grid; its Export buttons go through
-// the same save-dialog download as the Export Grant Result command.
+// the same save-dialog download as the Export Grant Result command, and its copy actions
+// through the editor's clipboard, unless the jitAccess.allowCopyData setting turns them off.
 import * as vscode from 'vscode';
 import { EXPORT_FORMATS, type Grant } from '../core/api-types.js';
 import { describeError } from '../core/api-errors.js';
@@ -22,17 +23,39 @@ export async function runGrant(services: Services, grant: Grant, database = gran
     (_progress: unknown, signal: AbortSignal) => services.session.client().run(grant.id, database, signal),
     (error) => page.post({ type: 'results.error', grant: shown, message: describeError(error, services.session.serverUrl).message }),
   );
-  if (result) page.post({ type: 'results.show', grant: shown, result, exportFormats: grant.export ? [...EXPORT_FORMATS] : [] });
+  if (result) page.post({ type: 'results.show', grant: shown, result, exportFormats: grant.export ? [...EXPORT_FORMATS] : [], allowCopy: copyAllowed() });
+}
+
+function copyAllowed(): boolean {
+  return vscode.workspace.getConfiguration('jitAccess').get<boolean>('allowCopyData', true);
+}
+
+/** The page hides copying when the setting is off; the host checks again, as a page is untrusted. */
+async function copyToClipboard(page: WebviewPage, text: string, what: string): Promise<void> {
+  if (!copyAllowed()) {
+    page.post({ type: 'results.copyStatus', message: 'Not copied: copying result data is turned off by the jitAccess.allowCopyData setting.' });
+    return;
+  }
+  await vscode.env.clipboard.writeText(text);
+  page.post({ type: 'results.copyStatus', message: `Copied ${what}.` });
 }
 
 function resultsPage(services: Services, grant: Grant): WebviewPage {
   const page: WebviewPage = new WebviewPage(services.extensionUri, 'results', `Results: ${grantName(grant)}`, (message) => {
     if (message.type === 'results.run') void runGrant(services, grant, message.database);
+    if (message.type === 'results.copy') {
+      void copyToClipboard(page, message.text, message.what).catch((error: unknown) =>
+        page.post({ type: 'results.copyStatus', message: `Not copied: ${(error as Error).message}` }),
+      );
+    }
     if (message.type === 'results.export') {
       void exportGrantResult(services, grant, message.format, page.lastShown?.database).then(
         (saved) => saved && page.post({ type: 'results.exportStatus', message: saved }),
       );
     }
   });
+  page.own(vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('jitAccess.allowCopyData')) page.post({ type: 'results.copyPolicy', allowCopy: copyAllowed() });
+  }));
   return page;
 }

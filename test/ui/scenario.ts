@@ -21,7 +21,7 @@ import { ApiError, DATABASES, STATEMENT, USERS, client, type AuditEntry, type Gr
 import { EMPLOYEES, startService, type Service } from '../vscode/kit/service.js';
 import { waitFor } from '../vscode/kit/wait.js';
 import { SQL_FILE, makeWorkspace } from '../vscode/kit/workspace.js';
-import { activeWebview, codeLens, dismissToasts, expectToast, openContainer, openFile, quickInput, runCommand, treeRow } from './workbench.js';
+import { activeWebview, codeLens, dismissToasts, expectToast, gridRows, openContainer, openFile, quickInput, runCommand, treeRow } from './workbench.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-output/ui');
@@ -133,9 +133,7 @@ const steps: [string, () => Promise<void>][] = [
     await shot(alice, '07-codelens-run-with-grant');
     await lens.click();
     const results = activeWebview(alice);
-    await results.locator('table.grid tbody tr').first().waitFor();
-    const rows = await results.locator('table.grid tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
-    assert.deepEqual(rows, EMPLOYEES.map((e) => e.map(String)));
+    assert.deepEqual(await gridRows(results), EMPLOYEES.map((e) => e.map(String)));
     await shot(alice, '08-results-unmasked');
   }],
 

@@ -1,9 +1,8 @@
 // How one cell reads: its text in the grid, its full text in the detail pane, and how a column
 // sorts. Plain TypeScript so the rules are unit-tested without a browser.
-import type { QueryResult } from '../../extension/core/api-types.js';
+import type { ResultCell } from '../protocol.js';
 
-export type Cell = QueryResult['rows'][number][number] | undefined;
-export type Column = QueryResult['columns'][number];
+export type Cell = ResultCell | undefined;
 
 /** Cells are cut here in the grid: a megabyte of text in a 10,000-row page costs layout time. */
 export const CELL_TEXT_LIMIT = 300;
