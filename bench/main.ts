@@ -14,13 +14,14 @@ import { ledgerChart } from './report/chart.js';
 import { concurrency } from './suites/concurrency.js';
 import { exportSuite } from './suites/export.js';
 import { extensionSuite } from './suites/extension.js';
+import { resultsGridSuite } from './suites/results-grid.js';
 import { ledgerScale, type ScalePoint } from './suites/ledger-scale.js';
 import { routing } from './suites/routing.js';
 import { runOverheadPostgres } from './suites/run-overhead-postgres.js';
 import { runOverheadSqlite } from './suites/run-overhead-sqlite.js';
 
 // Priority order: if time runs out, what matters most has been measured.
-const SUITES: Suite[] = [runOverheadSqlite, runOverheadPostgres, ledgerScale, routing, concurrency, exportSuite, extensionSuite];
+const SUITES: Suite[] = [runOverheadSqlite, runOverheadPostgres, ledgerScale, routing, concurrency, exportSuite, extensionSuite, resultsGridSuite];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick!;

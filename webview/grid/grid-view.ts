@@ -72,7 +72,9 @@ export class ResultsGrid {
     this.buildHeader();
     this.applyWidths();
     this.updateRowCount();
-    this.scroller.addEventListener('scroll', () => this.schedule(), { passive: true });
+    // Scroll events already come once per frame, before it paints: rendering right away keeps
+    // the rows in step with the scroll position instead of a frame behind.
+    this.scroller.addEventListener('scroll', () => this.renderNow(), { passive: true });
     this.scroller.addEventListener('keydown', (e) => this.onKey(e));
     this.scroller.addEventListener('mousedown', (e) => this.onMouseDown(e));
     this.scroller.addEventListener('mouseover', (e) => this.onMouseOver(e));
