@@ -69,10 +69,19 @@ export interface ResultsLoading {
 export interface ResultsShow {
   type: 'results.show';
   grant: ResultsGrant;
+  /** The result with its first rows only; the others follow in `results.rows` messages. */
   result: QueryResult;
+  /** Rows still to come after `result.rows`. */
+  moreRows: number;
   exportFormats: ExportFormat[];
   /** The `jitAccess.allowCopyData` setting: false hides copying from the grid. */
   allowCopy: boolean;
+}
+
+/** The next rows of the result `results.show` started, sent when the page asks (`results.more`). */
+export interface ResultsRows {
+  type: 'results.rows';
+  rows: ResultCell[][];
 }
 
 /** The `jitAccess.allowCopyData` setting changed while the page is open. */
@@ -115,6 +124,7 @@ export type HostMessage =
   | RequestCreated
   | ResultsLoading
   | ResultsShow
+  | ResultsRows
   | ResultsError
   | ExportStatus
   | CopyPolicy
@@ -154,15 +164,23 @@ export interface CopyToClipboard {
   what: string;
 }
 
+/**
+ * The page has shown what it got and wants the next rows. Pulled rather than pushed: rows
+ * queued behind the first message would hold back its paint while they are deserialized.
+ */
+export interface MoreRows {
+  type: 'results.more';
+}
+
 export interface DecideRequest {
   type: 'request.decide';
   decision: 'approve' | 'reject';
   comment: string;
 }
 
-export type PageMessage = PageReady | SubmitAccessForm | ExportResult | RunAgain | CopyToClipboard | DecideRequest;
+export type PageMessage = PageReady | SubmitAccessForm | ExportResult | RunAgain | CopyToClipboard | MoreRows | DecideRequest;
 
-const PAGE_MESSAGE_TYPES: ReadonlySet<string> = new Set<PageMessage['type']>(['ready', 'requestForm.submit', 'results.export', 'results.run', 'results.copy', 'request.decide']);
+const PAGE_MESSAGE_TYPES: ReadonlySet<string> = new Set<PageMessage['type']>(['ready', 'requestForm.submit', 'results.export', 'results.run', 'results.copy', 'results.more', 'request.decide']);
 
 /** Messages from a page are untrusted input: accept only the known shapes. */
 export function isPageMessage(value: unknown): value is PageMessage {

@@ -40,16 +40,26 @@ export function mountResults(app: HTMLElement, host: Host): void {
         say: (text) => (status.textContent = text),
       });
       grid = shown;
-      toolbar = new GridToolbar(shown, message.allowCopy, message.result.rows.length);
+      toolbar = new GridToolbar(shown, message.allowCopy, message.result.rows.length + message.moreRows);
       replaceContent(app, header(message.grant, host), summary(message), exportBar(message, host), toolbar.element, status, shown.element);
       shown.renderNow();
-      requestAnimationFrame(() => setTimeout(() => performance.mark('results.painted')));
+      requestAnimationFrame(() => performance.mark('results.painted'));
+      if (message.moreRows > 0) askForMore(host);
+    } else if (message.type === 'results.rows') {
+      grid?.append(message.rows);
+      if (toolbar?.showCount() === 'complete') performance.mark('results.complete');
+      else askForMore(host);
     } else if (message.type === 'results.exportStatus' || message.type === 'results.copyStatus') {
       status.textContent = message.message;
     } else if (message.type === 'results.copyPolicy') {
       toolbar?.setAllowCopy(message.allowCopy);
     }
   });
+}
+
+/** Asks for the next rows once this frame is painted, so the page stays responsive between them. */
+function askForMore(host: Host): void {
+  requestAnimationFrame(() => setTimeout(() => host.send({ type: 'results.more' })));
 }
 
 /** The filter box, the shown-row count and the copy controls above the grid. */
@@ -97,9 +107,11 @@ class GridToolbar {
     this.copyOff.hidden = allow;
   }
 
-  private showCount(): void {
-    const shown = this.grid.viewRowCount;
-    this.count.textContent = shown === this.total ? `${thousands(this.total)} rows` : `${thousands(shown)} of ${thousands(this.total)} rows`;
+  showCount(): 'complete' | 'loading' {
+    const { viewRowCount: shown, rowCount: received } = this.grid;
+    const rows = shown === received ? `${thousands(received)} rows` : `${thousands(shown)} of ${thousands(received)} rows`;
+    this.count.textContent = received < this.total ? `${rows}, loading ${thousands(this.total)}…` : rows;
+    return received < this.total ? 'loading' : 'complete';
   }
 }
 
@@ -126,7 +138,7 @@ function header(grant: ResultsGrant, host: Host): HTMLElement {
 }
 
 function summary(message: ResultsShow): HTMLElement {
-  const text = resultSummary(message.result);
+  const text = resultSummary(message.result, message.result.rows.length + message.moreRows);
   return h(
     'div',
     { class: 'summary' },

@@ -1,8 +1,8 @@
 // 7. Results grid: the results page in real VS Code (code-server + chromium, as the UI suite),
 // showing a grant's result of 1,000 / 10,000 / 100,000 rows. Measured inside the webview: from
-// the results message arriving (event.timeStamp, before its rows are deserialized) to the first
-// frame painted after the grid rendered (performance marks in webview/results.ts), the rows in
-// the DOM, and frame times while the grid scrolls through the result.
+// the results message arriving (event.timeStamp, before its rows are deserialized) to the frame
+// that paints the grid's first rows (performance marks in webview/results.ts), the rows in the
+// DOM, and frame times while the grid scrolls through the result once all rows arrived.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
@@ -44,6 +44,8 @@ function seedWide(db: import('better-sqlite3').Database): void {
 interface Sample {
   rows: number;
   firstPaintMs: number;
+  /** Until the last rows message was added to the grid. */
+  allRowsMs: number;
   domRows: number;
   /** rAF-to-rAF intervals while scrolling, ms. */
   frames: number[];
@@ -57,9 +59,12 @@ async function measure(page: Page, view: () => FrameLocator, grantId: string, ro
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: `#${shortId(grantId)}` }).waitFor();
   await page.keyboard.press('Enter');
   await waitFor(async () => (await painted()) > before, { timeoutMs: 120_000, intervalMs: 100, what: `the grid of ${rows} rows to paint` });
+  await view().locator('.grid-count', { hasText: /^[\d,]+ rows$/ }).waitFor({ timeout: 120_000 });
   return view().locator('body').evaluate(async (_body, frames) => {
-    const last = (name: string) => performance.getEntriesByName(name).at(-1)!.startTime;
+    const last = (name: string) => performance.getEntriesByName(name).at(-1)?.startTime ?? NaN;
     const firstPaintMs = last('results.painted') - last('results.received');
+    // Only results longer than the first message have a "complete" mark; it is the last one set.
+    const allRowsMs = last('results.complete') > last('results.received') ? last('results.complete') - last('results.received') : firstPaintMs;
     const grid = document.querySelector('[role="grid"]') as HTMLElement;
     const domRows = grid.querySelectorAll('.grid-canvas [role="row"]:not([hidden])').length;
     // Scroll a screenful per frame (a fast fling), so every frame brings new rows.
@@ -76,7 +81,7 @@ async function measure(page: Page, view: () => FrameLocator, grantId: string, ro
       };
       requestAnimationFrame(tick);
     });
-    return { firstPaintMs, domRows, frames: deltas };
+    return { firstPaintMs, allRowsMs, domRows, frames: deltas };
   }, scrollFrames).then((s) => ({ rows, ...s }));
 }
 
@@ -127,7 +132,7 @@ export const resultsGridSuite: Suite = {
         const label = rows.toLocaleString('en-US');
         out.rows.push({
           measure: `${label} rows: results message → first rows painted`,
-          result: `${ms(paint)} (median of ${mine.length}; ${Math.max(...mine.map((s) => s.domRows))} rows in the DOM of ${label})`,
+          result: `${ms(paint)} (median of ${mine.length}; all rows in the grid after ${ms(median(mine.map((s) => s.allRowsMs)))}; ${Math.max(...mine.map((s) => s.domRows))} rows in the DOM of ${label})`,
           goal: `< ${FIRST_PAINT_GOAL_MS} ms`,
           status: paint < FIRST_PAINT_GOAL_MS ? 'met' : 'missed',
         });
@@ -140,8 +145,9 @@ export const resultsGridSuite: Suite = {
       }
       out.notes.push(
         'Measured in the webview of real VS Code (code-server 4.139, headless chromium) with performance marks: from the message event\'s ' +
-          'timeStamp (before its rows are deserialized) to a task queued from the first animation frame after rendering, i.e. after that ' +
-          'frame painted. Running the statement and sending the result to the page come before and are not counted. Frame times are ' +
+          'timeStamp (before its rows are deserialized) to the animation frame that paints the rendered rows. The host sends the first ' +
+          '200 rows alone and the rest in messages of 10,000, so this is the time to the first screenful whatever the size. Running the ' +
+          'statement and sending the result to the page come before and are not counted. Frame times are ' +
           'requestAnimationFrame intervals while the grid scrolls one screen per frame; on this machine (2 cores shared with other busy ' +
           'agents) they include waits for a core.',
       );

@@ -35,6 +35,7 @@ export class ResultsGrid {
   private readonly headerRow: HTMLElement;
   private readonly detail: HTMLElement;
   private readonly columns: ResultColumn[];
+  /** Grows as the rest of the result arrives (append). */
   private readonly rows: ResultCell[][];
   private readonly widths: number[];
   private readonly searchCache: string[] = [];
@@ -53,7 +54,7 @@ export class ResultsGrid {
 
   constructor(private readonly options: GridOptions) {
     this.columns = options.columns;
-    this.rows = options.rows;
+    this.rows = [...options.rows];
     this.view = Array.from({ length: this.rows.length }, (_, i) => i);
     this.widths = initialWidths(this.columns, this.rows);
     this.headerRow = h('div', { class: 'grid-row grid-header', role: 'row', 'aria-rowindex': '1' });
@@ -86,6 +87,18 @@ export class ResultsGrid {
   /** Rows the current view holds (after the filter). */
   get viewRowCount(): number {
     return this.view.length;
+  }
+
+  /** Rows received so far. */
+  get rowCount(): number {
+    return this.rows.length;
+  }
+
+  /** More rows of the result arrived: they join the sort and the filter. */
+  append(rows: ResultCell[][]): void {
+    for (const row of rows) this.rows.push(row);
+    if (this.sort) this.sortOrder = sortedOrder(this.rows, this.sort);
+    this.rebuildView();
   }
 
   /** Renders the visible rows now (not on the next frame): the first paint should not wait. */
