@@ -2,7 +2,7 @@
 // the built service and writes bench/results/<suite>.json, summary.md and ledger-scale.svg.
 // --quick is the CI smoke run: small sizes, results under bench/results/tmp/quick/.
 // Exit status 1 only when a suite crashed or an integrity check failed, never for timings.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,14 +46,29 @@ for (const suite of SUITES.filter((s) => !only || only.includes(s.name))) {
   }
   failed ||= result.failures.length > 0;
   log(`done in ${((performance.now() - suiteStart) / 1000).toFixed(1)} s${result.failures.length ? ` with FAILURES:\n${result.failures.join('\n')}` : ''}`);
-  writeFileSync(join(outDir, `${suite.name}.json`), `${JSON.stringify({ suite: suite.name, title: suite.title, quick, ...result }, null, 2)}\n`);
+  const date = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  writeFileSync(join(outDir, `${suite.name}.json`), `${JSON.stringify({ suite: suite.name, title: suite.title, quick, date, ...result }, null, 2)}\n`);
   reports.push({ suite, outcome: result });
   const points = result.data.points as ScalePoint[] | undefined;
   if (suite === ledgerScale && points?.length) writeFileSync(join(outDir, 'ledger-scale.svg'), ledgerChart(points));
 }
 
+// --only re-measures some suites: the summary keeps the others' last results, saying so.
+const earlier: string[] = [];
+if (only) {
+  for (const suite of SUITES.filter((s) => !only.includes(s.name))) {
+    const file = join(outDir, `${suite.name}.json`);
+    if (!existsSync(file)) continue;
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof outcome> & { date?: string };
+    reports.push({ suite, outcome: { rows: saved.rows, notes: saved.notes, data: saved.data, failures: saved.failures } });
+    earlier.push(`${suite.title} (${saved.date ?? 'an earlier run'})`);
+  }
+  reports.sort((a, b) => SUITES.indexOf(a.suite) - SUITES.indexOf(b.suite));
+}
+
 const meta = {
   quick,
+  earlier,
   date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
   machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}`,
   seconds: (performance.now() - started) / 1000,

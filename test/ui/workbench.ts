@@ -93,3 +93,8 @@ export async function gridRows(view: FrameLocator): Promise<string[][]> {
     .sort((a, b) => a.index - b.index)
     .map((r) => r.cells));
 }
+
+/** The grid cell at a view position (0-based row after sort and filter, 0-based column). */
+export function gridCell(view: FrameLocator, row: number, col: number): Locator {
+  return view.locator(`.grid-canvas [role="row"][aria-rowindex="${row + 2}"] [role="gridcell"][aria-colindex="${col + 2}"]`);
+}
