@@ -52,10 +52,10 @@ interface Sample {
 }
 
 /**
- * Runs in the webview. Kept as text: tsx names functions with a helper (__name) that does not
- * exist in the page.
+ * Runs in the webview. Written as text and made a function here: tsx would wrap the inner
+ * functions in a naming helper (__name) that does not exist in the page.
  */
-const IN_PAGE = `async (_body, frames) => {
+const IN_PAGE = new Function(`return async (_body, frames) => {
   const last = (name) => performance.getEntriesByName(name).at(-1)?.startTime ?? NaN;
   const firstPaintMs = last('results.painted') - last('results.received');
   // Only results longer than the first message have a "complete" mark.
@@ -77,7 +77,7 @@ const IN_PAGE = `async (_body, frames) => {
     requestAnimationFrame(tick);
   });
   return { firstPaintMs, allRowsMs, domRows, frames: deltas };
-}`;
+}`)() as (body: Element, frames: number) => Promise<Omit<Sample, 'rows'>>;
 
 async function measure(page: Page, view: () => FrameLocator, grantId: string, rows: number, scrollFrames: number): Promise<Sample> {
   const painted = async () => view().locator('body').evaluate(() => performance.getEntriesByName('results.painted').length).catch(() => 0);
@@ -88,7 +88,7 @@ async function measure(page: Page, view: () => FrameLocator, grantId: string, ro
   await page.keyboard.press('Enter');
   await waitFor(async () => (await painted()) > before, { timeoutMs: 120_000, intervalMs: 100, what: `the grid of ${rows} rows to paint` });
   await view().locator('.grid-count', { hasText: /^[\d,]+ rows$/ }).waitFor({ timeout: 120_000 });
-  return view().locator('body').evaluate<Omit<Sample, 'rows'>, number>(IN_PAGE, scrollFrames).then((s) => ({ rows, ...s }));
+  return view().locator('body').evaluate(IN_PAGE, scrollFrames).then((s) => ({ rows, ...s }));
 }
 
 export const resultsGridSuite: Suite = {
