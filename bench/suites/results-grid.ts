@@ -85,9 +85,16 @@ const IN_PAGE = new Function(`return async (_body, frames) => {
  */
 async function measure(page: Page, view: () => FrameLocator, grantId: string, rows: number, before: number, scrollFrames: number): Promise<Sample> {
   const painted = async () => view().locator('body').evaluate(() => performance.getEntriesByName('results.painted').length).catch(() => 0);
-  await runCommand(page, 'JIT Access: Run Grant');
-  await quickInput(page).fill(`#${shortId(grantId)}`);
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: `#${shortId(grantId)}` }).waitFor();
+  const label = `#${shortId(grantId)}`;
+  // On a busy machine the picker sometimes opens before its input takes keys: try again.
+  await waitFor(async () => {
+    await runCommand(page, 'JIT Access: Run Grant');
+    const picked = await quickInput(page).fill(label, { timeout: 10_000 })
+      .then(() => page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).waitFor({ timeout: 10_000 }))
+      .then(() => true, () => false);
+    if (!picked) await page.keyboard.press('Escape');
+    return picked;
+  }, { timeoutMs: 180_000, intervalMs: 1_000, what: `${label} in the Run Grant picker` });
   await page.keyboard.press('Enter');
   await waitFor(async () => (await painted()) > before, { timeoutMs: 120_000, intervalMs: 100, what: `the grid of ${rows} rows to paint` });
   await view().locator('.grid-count', { hasText: /^[\d,]+ rows$/ }).waitFor({ timeout: 120_000 });

@@ -125,8 +125,8 @@ const steps: [string, () => Promise<void>][] = [
   }],
 
   ['alice sees the active grant with Export and Unmask badges and the time left, and her request approved', async () => {
-    // The row reads "#1 · 42s left" then "Export · Unmask · demo/hr_us, demo/hr_eu".
-    const row = treeRow(alice, /#\d+ · \d+s left/).filter({ hasText: `Export · Unmask · ${DATABASES.join(', ')}` });
+    // The row reads "#1 · 1m left" (or "42s left") then "Export · Unmask · demo/hr_us, demo/hr_eu".
+    const row = treeRow(alice, /#\d+ · \d+[ms] left/).filter({ hasText: `Export · Unmask · ${DATABASES.join(', ')}` });
     await row.waitFor();
     await shot(alice, '06-alice-active-grant');
     // The "Request submitted" page followed both approvals instead of staying at step 1.
