@@ -179,7 +179,7 @@ const steps: [string, () => Promise<void>][] = [
     await alice.keyboard.press('Shift+ArrowDown');
     assert.equal(await results.locator('#grid-active-cell').textContent(), 'Ann Archer');
     await results.locator('#copy-format').click();
-    await results.locator('#copy-format .options li', { hasText: /^JSON$/ }).click();
+    await results.locator('#copy-format [role="option"]', { hasText: 'JSON' }).click();
     await results.locator('#copy-headers').click();
     await results.locator('#copy-rows').click();
     await results.locator('.export-status', { hasText: 'Copied 2 rows as JSON with headers.' }).waitFor();
