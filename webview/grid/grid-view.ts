@@ -378,9 +378,12 @@ export class ResultsGrid {
   }
 }
 
-/** Widths from the header and the first rows' text, in the grid font's character width. */
+/**
+ * Widths from the header and the first rows' text. 8.5 px a character: the editor's monospace
+ * font at its default 14 px (7.5 cut "Ben Brooks" in the UI test's screenshot).
+ */
 function initialWidths(columns: ResultColumn[], rows: ResultCell[][]): number[] {
-  const charWidth = 7.5;
+  const charWidth = 8.5;
   const sample = rows.slice(0, 100);
   return columns.map((column, c) => {
     let chars = column.name.length + (column.masked ? 8 : 0) + 2;
