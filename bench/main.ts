@@ -5,7 +5,7 @@
 // Under npm test (JIT_TEST_COUNTS set) it reports like a test suite: every measurement taken
 // passes, every suite with a failure fails once, and every part not measured (no PostgreSQL
 // server, the .vsix in --quick ...) is counted and named as skipped.
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { concurrency } from './suites/concurrency.js';
 import { exportSuite } from './suites/export.js';
 import { extensionSuite } from './suites/extension.js';
 import { fairness } from './suites/fairness.js';
+import { resultsGridSuite } from './suites/results-grid.js';
 import { ledgerScale, type ScalePoint } from './suites/ledger-scale.js';
 import { routing } from './suites/routing.js';
 import { runOverheadPostgres } from './suites/run-overhead-postgres.js';
@@ -25,7 +26,7 @@ import { runOverheadSqlite } from './suites/run-overhead-sqlite.js';
 import { sqliteDriver } from './suites/sqlite-driver.js';
 
 // Priority order: if time runs out, what matters most has been measured.
-const SUITES: Suite[] = [runOverheadSqlite, sqliteDriver, runOverheadPostgres, ledgerScale, routing, concurrency, fairness, exportSuite, extensionSuite];
+const SUITES: Suite[] = [runOverheadSqlite, sqliteDriver, runOverheadPostgres, ledgerScale, routing, concurrency, fairness, exportSuite, extensionSuite, resultsGridSuite];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick!;
@@ -50,14 +51,29 @@ for (const suite of SUITES.filter((s) => !only || only.includes(s.name))) {
   }
   failed ||= result.failures.length > 0;
   log(`done in ${((performance.now() - suiteStart) / 1000).toFixed(1)} s${result.failures.length ? ` with FAILURES:\n${result.failures.join('\n')}` : ''}`);
-  writeFileSync(join(outDir, `${suite.name}.json`), `${JSON.stringify({ suite: suite.name, title: suite.title, quick, ...result }, null, 2)}\n`);
+  const date = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  writeFileSync(join(outDir, `${suite.name}.json`), `${JSON.stringify({ suite: suite.name, title: suite.title, quick, date, ...result }, null, 2)}\n`);
   reports.push({ suite, outcome: result });
   const points = result.data.points as ScalePoint[] | undefined;
   if (suite === ledgerScale && points?.length) writeFileSync(join(outDir, 'ledger-scale.svg'), ledgerChart(points));
 }
 
+// --only re-measures some suites: the summary keeps the others' last results, saying so.
+const earlier: string[] = [];
+if (only) {
+  for (const suite of SUITES.filter((s) => !only.includes(s.name))) {
+    const file = join(outDir, `${suite.name}.json`);
+    if (!existsSync(file)) continue;
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof outcome> & { date?: string };
+    reports.push({ suite, outcome: { rows: saved.rows, notes: saved.notes, data: saved.data, failures: saved.failures } });
+    earlier.push(`${suite.title} (${saved.date ?? 'an earlier run'})`);
+  }
+  reports.sort((a, b) => SUITES.indexOf(a.suite) - SUITES.indexOf(b.suite));
+}
+
 const meta = {
   quick,
+  earlier,
   date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
   machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}`,
   seconds: (performance.now() - started) / 1000,

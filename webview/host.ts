@@ -9,13 +9,14 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 export interface Host {
   send(message: PageMessage): void;
-  onMessage(handler: (message: HostMessage) => void): void;
+  /** `receivedAt` is when the message arrived (performance.now() time), before its data was read. */
+  onMessage(handler: (message: HostMessage, receivedAt: number) => void): void;
 }
 
 export function connectHost(): Host {
   const api = acquireVsCodeApi();
   return {
     send: (message) => api.postMessage(message),
-    onMessage: (handler) => window.addEventListener('message', (event: MessageEvent<HostMessage>) => handler(event.data)),
+    onMessage: (handler) => window.addEventListener('message', (event: MessageEvent<HostMessage>) => handler(event.data, event.timeStamp)),
   };
 }

@@ -25,6 +25,9 @@ export interface AccessForm extends AccessRequestBody {
   project: string;
 }
 
+export type ResultColumn = QueryResult['columns'][number];
+export type ResultCell = QueryResult['rows'][number][number];
+
 export interface ResultsGrant {
   id: string;
   /** "grant #a1b2c3" */
@@ -66,8 +69,31 @@ export interface ResultsLoading {
 export interface ResultsShow {
   type: 'results.show';
   grant: ResultsGrant;
+  /** The result with its first rows only; the others follow in `results.rows` messages. */
   result: QueryResult;
+  /** Rows still to come after `result.rows`. */
+  moreRows: number;
   exportFormats: ExportFormat[];
+  /** The `jitAccess.allowCopyData` setting: false hides copying from the grid. */
+  allowCopy: boolean;
+}
+
+/** The next rows of the result `results.show` started, sent when the page asks (`results.more`). */
+export interface ResultsRows {
+  type: 'results.rows';
+  rows: ResultCell[][];
+}
+
+/** The `jitAccess.allowCopyData` setting changed while the page is open. */
+export interface CopyPolicy {
+  type: 'results.copyPolicy';
+  allowCopy: boolean;
+}
+
+/** What the host did with a copy: "Copied 3 rows as TSV", or why it did not. */
+export interface CopyStatus {
+  type: 'results.copyStatus';
+  message: string;
 }
 
 export interface ResultsError {
@@ -98,8 +124,11 @@ export type HostMessage =
   | RequestCreated
   | ResultsLoading
   | ResultsShow
+  | ResultsRows
   | ResultsError
   | ExportStatus
+  | CopyPolicy
+  | CopyStatus
   | RequestShow
   | RequestDecisionFailed;
 
@@ -124,17 +153,39 @@ export interface RunAgain {
   database?: string;
 }
 
+/**
+ * Text for the clipboard. The page's own clipboard is not reliable inside a webview (it needs
+ * focus and a permission the web workbench may not grant), so the host writes it.
+ */
+export interface CopyToClipboard {
+  type: 'results.copy';
+  text: string;
+  /** "3 rows as TSV", for the confirmation. */
+  what: string;
+}
+
+/**
+ * The page has shown what it got and wants the next rows. Pulled rather than pushed: rows
+ * queued behind the first message would hold back its paint while they are deserialized.
+ */
+export interface MoreRows {
+  type: 'results.more';
+}
+
 export interface DecideRequest {
   type: 'request.decide';
   decision: 'approve' | 'reject';
   comment: string;
 }
 
-export type PageMessage = PageReady | SubmitAccessForm | ExportResult | RunAgain | DecideRequest;
+export type PageMessage = PageReady | SubmitAccessForm | ExportResult | RunAgain | CopyToClipboard | MoreRows | DecideRequest;
 
-const PAGE_MESSAGE_TYPES: ReadonlySet<string> = new Set<PageMessage['type']>(['ready', 'requestForm.submit', 'results.export', 'results.run', 'request.decide']);
+const PAGE_MESSAGE_TYPES: ReadonlySet<string> = new Set<PageMessage['type']>(['ready', 'requestForm.submit', 'results.export', 'results.run', 'results.copy', 'results.more', 'request.decide']);
 
 /** Messages from a page are untrusted input: accept only the known shapes. */
 export function isPageMessage(value: unknown): value is PageMessage {
-  return typeof value === 'object' && value !== null && PAGE_MESSAGE_TYPES.has((value as { type?: unknown }).type as string);
+  if (typeof value !== 'object' || value === null || !PAGE_MESSAGE_TYPES.has((value as { type?: unknown }).type as string)) return false;
+  const copy = value as Partial<CopyToClipboard>;
+  // The one message whose payload the host uses as is (it goes to the clipboard).
+  return copy.type !== 'results.copy' || (typeof copy.text === 'string' && typeof copy.what === 'string');
 }

@@ -9,12 +9,13 @@ export interface SuiteReport {
   outcome: Outcome;
 }
 
-export function summaryMarkdown(reports: SuiteReport[], meta: { quick: boolean; date: string; machine: string; seconds: number }): string {
+export function summaryMarkdown(reports: SuiteReport[], meta: { quick: boolean; date: string; machine: string; seconds: number; earlier?: string[] }): string {
   const lines = [
     `# Benchmark summary${meta.quick ? ' (quick smoke run — numbers are not meaningful)' : ''}`,
     '',
     `${meta.date} · ${meta.machine} · whole run ${meta.seconds.toFixed(0)} s. Ratios compare our path with the`,
     'thinnest alternative measured in the same run, alternating samples, so a noisy neighbour slows both.',
+    ...(meta.earlier?.length ? ['', `Not re-measured in this run, shown from their last results: ${meta.earlier.join(', ')}.`] : []),
     '',
     '| area | measure | result | goal | status |',
     '|---|---|---|---|---|',

@@ -1,7 +1,8 @@
 // Runs a grant's approved statement and shows the result grid; its Export buttons go through
-// the same save-dialog download as the Export Grant Result command.
+// the same save-dialog download as the Export Grant Result command, and its copy actions
+// through the editor's clipboard, unless the jitAccess.allowCopyData setting turns them off.
 import * as vscode from 'vscode';
-import { EXPORT_FORMATS, type Grant } from '../core/api-types.js';
+import { EXPORT_FORMATS, type Grant, type QueryResult } from '../core/api-types.js';
 import { describeError } from '../core/api-errors.js';
 import { grantName } from '../core/grant-labels.js';
 import { withProgressThenReport } from '../core/progress.js';
@@ -22,17 +23,60 @@ export async function runGrant(services: Services, grant: Grant, database = gran
     (_progress: unknown, signal: AbortSignal) => services.session.client().run(grant.id, database, signal),
     (error) => page.post({ type: 'results.error', grant: shown, message: describeError(error, services.session.serverUrl).message }),
   );
-  if (result) page.post({ type: 'results.show', grant: shown, result, exportFormats: grant.export ? [...EXPORT_FORMATS] : [] });
+  if (!result) return;
+  // The page cannot show anything until a message's rows are all deserialized (seconds for
+  // 100,000 rows on a busy machine): the first rows go alone so they show at once, and the
+  // page asks for the others one message at a time (results.more).
+  const { rows } = result;
+  pendingRows.set(page, { rows, next: FIRST_ROWS });
+  page.post({ type: 'results.show', grant: shown, result: { ...result, rows: rows.slice(0, FIRST_ROWS) }, moreRows: Math.max(0, rows.length - FIRST_ROWS), exportFormats: grant.export ? [...EXPORT_FORMATS] : [], allowCopy: copyAllowed() });
+}
+
+/** Rows in the first message: a screenful and more. */
+const FIRST_ROWS = 200;
+/** Rows per following message: small enough that the page stays responsive between them. */
+const MORE_ROWS = 10_000;
+/** The rows of each page's last result it has not been sent yet. */
+const pendingRows = new WeakMap<WebviewPage, { rows: QueryResult['rows']; next: number }>();
+
+function sendMoreRows(page: WebviewPage): void {
+  const pending = pendingRows.get(page);
+  if (!pending || pending.next >= pending.rows.length) return;
+  page.post({ type: 'results.rows', rows: pending.rows.slice(pending.next, pending.next + MORE_ROWS) });
+  pending.next += MORE_ROWS;
+}
+
+function copyAllowed(): boolean {
+  return vscode.workspace.getConfiguration('jitAccess').get<boolean>('allowCopyData', true);
+}
+
+/** The page hides copying when the setting is off; the host checks again, as a page is untrusted. */
+async function copyToClipboard(page: WebviewPage, text: string, what: string): Promise<void> {
+  if (!copyAllowed()) {
+    page.post({ type: 'results.copyStatus', message: 'Not copied: copying result data is turned off by the jitAccess.allowCopyData setting.' });
+    return;
+  }
+  await vscode.env.clipboard.writeText(text);
+  page.post({ type: 'results.copyStatus', message: `Copied ${what}.` });
 }
 
 function resultsPage(services: Services, grant: Grant): WebviewPage {
   const page: WebviewPage = new WebviewPage(services.extensionUri, 'results', `Results: ${grantName(grant)}`, (message) => {
     if (message.type === 'results.run') void runGrant(services, grant, message.database);
+    if (message.type === 'results.more') sendMoreRows(page);
+    if (message.type === 'results.copy') {
+      void copyToClipboard(page, message.text, message.what).catch((error: unknown) =>
+        page.post({ type: 'results.copyStatus', message: `Not copied: ${(error as Error).message}` }),
+      );
+    }
     if (message.type === 'results.export') {
       void exportGrantResult(services, grant, message.format, page.lastShown?.database).then(
         (saved) => saved && page.post({ type: 'results.exportStatus', message: saved }),
       );
     }
   });
+  page.own(vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('jitAccess.allowCopyData')) page.post({ type: 'results.copyPolicy', allowCopy: copyAllowed() });
+  }));
   return page;
 }

@@ -5,7 +5,9 @@
 //   2. bob (his own code-server window) finds it under "To approve" and approves; the rule for
 //      unmasking needs a DBA next, and dana approves through the API;
 //   3. alice's tree shows the grant with Export and Unmask and the time left; the CodeLens
-//      reads "Run with grant"; running shows the rows unmasked; exporting to CSV writes them;
+//      reads "Run with grant"; running shows the rows unmasked; the grid sorts, filters,
+//      selects and copies (and stops copying when jitAccess.allowCopyData is off); exporting to
+//      CSV writes the rows;
 //   4. once the grant expires, the CodeLens is back to "Request Data Access", the tree lists
 //      the grant under Expired, and running it is refused;
 //   5. the audit log holds the request, both approvals, the run and the export, with the grant id.
@@ -21,13 +23,13 @@ import { ApiError, DATABASES, STATEMENT, USERS, client, type AuditEntry, type Gr
 import { EMPLOYEES, startService, type Service } from '../vscode/kit/service.js';
 import { waitFor } from '../vscode/kit/wait.js';
 import { SQL_FILE, makeWorkspace } from '../vscode/kit/workspace.js';
-import { activeWebview, codeLens, dismissToasts, expectToast, openContainer, openFile, quickInput, runCommand, treeRow } from './workbench.js';
+import { activeWebview, codeLens, dismissToasts, expectToast, gridCell, gridRows, openContainer, openFile, quickInput, runCommand, treeRow } from './workbench.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-output/ui');
 const CONTAINER = 'Just-In-Time Access';
-/** Long enough for step 3 on a busy 2-core machine, short enough to watch it expire. */
-const GRANT_SECONDS = 60;
+/** Long enough for step 3 (grid steps included) on a busy 2-core machine, short enough to watch it expire. */
+const GRANT_SECONDS = 120;
 const REASON = 'Reconcile the payroll export for ticket HR-1234';
 
 // Set up before the steps run (definitely, or the steps do not run).
@@ -38,6 +40,16 @@ let workspace!: string;
 let grant!: Grant;
 let browser: Browser | undefined;
 let servers: CodeServer[] = [];
+
+/** The workspace settings the scenario starts with, plus `extra`. */
+function writeSettings(extra: Record<string, unknown>): void {
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'jitAccess.serverUrl': service.url, ...extra }, null, 2));
+}
+
+/** What the extension put on the clipboard (vscode.env.clipboard writes the browser's). */
+async function clipboardText(page: Page): Promise<string> {
+  return page.evaluate(() => navigator.clipboard.readText());
+}
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
@@ -114,8 +126,8 @@ const steps: [string, () => Promise<void>][] = [
   }],
 
   ['alice sees the active grant with Export and Unmask badges and the time left, and her request approved', async () => {
-    // The row reads "#1 · 42s left" then "Export · Unmask · demo/hr_us, demo/hr_eu".
-    const row = treeRow(alice, /#\d+ · \d+s left/).filter({ hasText: `Export · Unmask · ${DATABASES.join(', ')}` });
+    // The row reads "#1 · 1m left" (or "42s left") then "Export · Unmask · demo/hr_us, demo/hr_eu".
+    const row = treeRow(alice, /#\d+ · \d+[ms] left/).filter({ hasText: `Export · Unmask · ${DATABASES.join(', ')}` });
     await row.waitFor();
     await shot(alice, '06-alice-active-grant');
     // The "Request submitted" page followed both approvals instead of staying at step 1.
@@ -134,10 +146,62 @@ const steps: [string, () => Promise<void>][] = [
     await shot(alice, '07-codelens-run-with-grant');
     await lens.click();
     const results = activeWebview(alice);
-    await results.locator('table.grid tbody tr').first().waitFor();
-    const rows = await results.locator('table.grid tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
-    assert.deepEqual(rows, EMPLOYEES.map((e) => e.map(String)));
+    assert.deepEqual(await gridRows(results), EMPLOYEES.map((e) => e.map(String)));
     await shot(alice, '08-results-unmasked');
+  }],
+
+  ['the grid sorts by a header, filters, selects with mouse and keys, and copies TSV and JSON', async () => {
+    const results = activeWebview(alice);
+    const name = results.locator('[role="columnheader"]', { hasText: 'name' });
+    await name.click();
+    await name.click();
+    assert.equal(await name.getAttribute('aria-sort'), 'descending');
+    assert.deepEqual((await gridRows(results)).map((r) => r[1]), ['Cleo Chen', 'Ben Brooks', 'Ann Archer']);
+    await shot(alice, '08a-grid-sorted');
+
+    await results.locator('#grid-filter input').fill('BROOKS');
+    await waitFor(async () => (await gridRows(results)).length === 1, { what: 'the filter to leave one row' });
+    assert.deepEqual(await gridRows(results), [EMPLOYEES[1].map(String)]);
+    assert.equal(await results.locator('.grid-count').textContent(), '1 of 3 rows');
+    await shot(alice, '08b-grid-filtered');
+    await results.locator('#grid-filter input').fill('');
+    await waitFor(async () => (await gridRows(results)).length === 3, { what: 'the filter to be cleared' });
+
+    // Rows are in the sorted order: Cleo (3), Ben (2), Ann (1).
+    await alice.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(alice.url()).origin });
+    await gridCell(results, 0, 0).click();
+    await gridCell(results, 1, 1).click({ modifiers: ['Shift'] });
+    await alice.keyboard.press('Control+C');
+    await results.locator('.export-status', { hasText: 'Copied 2 × 2 cells as TSV.' }).waitFor();
+    assert.equal(await clipboardText(alice), '3\tCleo Chen\n2\tBen Brooks');
+
+    await gridCell(results, 0, 1).click();
+    await alice.keyboard.press('ArrowDown');
+    await alice.keyboard.press('Shift+ArrowDown');
+    assert.equal(await results.locator('#grid-active-cell').textContent(), 'Ann Archer');
+    await results.locator('#copy-format').click();
+    await results.locator('#copy-format [role="option"]', { hasText: 'JSON' }).click();
+    await results.locator('#copy-headers').click();
+    await results.locator('#copy-rows').click();
+    await results.locator('.export-status', { hasText: 'Copied 2 rows as JSON with headers.' }).waitFor();
+    assert.deepEqual(JSON.parse(await clipboardText(alice)), [EMPLOYEES[1], EMPLOYEES[0]].map(([id, n, email]) => ({ id, name: n, email })));
+    assert.match(await results.locator('.cell-detail').innerText(), /name · .* · row 3/);
+    await shot(alice, '08c-grid-copied-json');
+  }],
+
+  ['with jitAccess.allowCopyData off the grid hides copying and Ctrl+C says why', async () => {
+    const results = activeWebview(alice);
+    writeSettings({ 'jitAccess.allowCopyData': false });
+    await results.locator('.copy-off').waitFor();
+    assert.equal(await results.locator('#copy-rows').isVisible(), false);
+    await gridCell(results, 0, 0).click();
+    await alice.evaluate(() => navigator.clipboard.writeText('before'));
+    await alice.keyboard.press('Control+C');
+    await results.locator('.export-status', { hasText: 'turned off by the jitAccess.allowCopyData setting' }).waitFor();
+    assert.equal(await clipboardText(alice), 'before');
+    await shot(alice, '08d-grid-copy-off');
+    writeSettings({});
+    await results.locator('#copy-rows').waitFor();
   }],
 
   ['exporting to CSV writes a file with the same rows', async () => {

@@ -80,3 +80,21 @@ export async function openFile(page: Page, name: string): Promise<void> {
 export function activeWebview(page: Page): FrameLocator {
   return page.locator('iframe.webview.ready').filter({ visible: true }).last().contentFrame().frameLocator('#active-frame');
 }
+
+/**
+ * The rows the results grid has in the DOM (it is virtual: only those in view), in view order,
+ * as the text of their cells. Waits for the first row.
+ */
+export async function gridRows(view: FrameLocator): Promise<string[][]> {
+  const rows = view.locator('[role="grid"] .grid-canvas [role="row"]:not([hidden])');
+  await rows.first().waitFor();
+  return rows.evaluateAll((els) => els
+    .map((row) => ({ index: Number(row.getAttribute('aria-rowindex')), cells: [...row.querySelectorAll('[role="gridcell"]')].map((c) => c.textContent ?? '') }))
+    .sort((a, b) => a.index - b.index)
+    .map((r) => r.cells));
+}
+
+/** The grid cell at a view position (0-based row after sort and filter, 0-based column). */
+export function gridCell(view: FrameLocator, row: number, col: number): Locator {
+  return view.locator(`.grid-canvas [role="row"][aria-rowindex="${row + 2}"] [role="gridcell"][aria-colindex="${col + 2}"]`);
+}

@@ -34,6 +34,9 @@ describe('page messages', () => {
   it('accepts only known message shapes from a page', () => {
     assert.equal(isPageMessage({ type: 'results.export', format: 'csv' }), true);
     assert.equal(isPageMessage({ type: 'eval', code: 'x' }), false);
+    assert.equal(isPageMessage({ type: 'results.copy', text: 'a\tb', what: 'the cell as TSV' }), true);
+    assert.equal(isPageMessage({ type: 'results.copy', text: { toString: 'x' }, what: 'the cell' }), false);
+    assert.equal(isPageMessage({ type: 'results.copy', text: 'a' }), false);
     assert.equal(isPageMessage('ready'), false);
     assert.equal(isPageMessage(null), false);
   });

@@ -28,6 +28,8 @@ export interface Service {
 export interface ServiceOptions {
   /** Workspace settings over the defaults below. */
   workspace?: Record<string, unknown>;
+  /** More tables in every database, after `employees` (the grid benchmark's large result). */
+  seed?: (db: Database.Database) => void;
 }
 
 export async function startService(o: ServiceOptions = {}): Promise<Service> {
@@ -35,7 +37,7 @@ export async function startService(o: ServiceOptions = {}): Promise<Service> {
   if (!fs.existsSync(cli)) throw new Error(`${cli} missing: run "npm run build" first`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jit-service-'));
   fs.mkdirSync(path.join(dir, 'demo-data'));
-  for (const ref of DATABASES) seedDatabase(path.join(dir, 'demo-data', `${ref.split('/')[1]}.sqlite`));
+  for (const ref of DATABASES) seedDatabase(path.join(dir, 'demo-data', `${ref.split('/')[1]}.sqlite`), o.seed);
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(testConfig(o), null, 2));
   const dataDir = path.join(dir, 'data');
   const group = spawnGroup(process.execPath, [cli, '--config', path.join(dir, 'config.json'), '--data-dir', dataDir, '--port', '0'], {
@@ -91,10 +93,11 @@ function testConfig(o: ServiceOptions) {
   };
 }
 
-function seedDatabase(file: string): void {
+function seedDatabase(file: string, seed?: (db: Database.Database) => void): void {
   const db = new Database(file);
   db.exec('CREATE TABLE employees (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL)');
   const insert = db.prepare('INSERT INTO employees (id, name, email) VALUES (?, ?, ?)');
   for (const row of EMPLOYEES) insert.run(...row);
+  seed?.(db);
   db.close();
 }
