@@ -15,6 +15,11 @@ export default {
     spec: ['test/unit/server/**/*.test.ts', 'test/unit/masking/**/*.test.ts', 'test/api/**/*.test.ts'],
   },
   coverageAnalysis: 'perTest',
+  // The initial run is the whole unit and API suite with coverage; on a busy machine it takes
+  // several minutes (Stryker's default limit is 5).
+  dryRunTimeoutMinutes: 30,
+  // Re-runs test only the mutants whose code or covering tests changed (npm run mutation -- --incremental).
+  incrementalFile: 'test-output/mutation/incremental.json',
   mutate: [
     'server/domain/**/*.ts',
     'server/policy/**/*.ts',
