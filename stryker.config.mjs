@@ -3,6 +3,12 @@
 // guards — and runs the unit and API tests that cover each mutant (per-test coverage).
 // Reports go to test-output/mutation/; scripts/mutation.mjs scopes a run and summarizes it.
 // Survivors judged equivalent are explained in test/mutation/equivalent.md.
+//
+// scripts/mutation.mjs sets MUTATION_OUT (where this run's reports go) and, for a scoped run,
+// MUTATION_SPEC (the test files that can cover the scope), so scoped runs can go side by side.
+const OUT = process.env.MUTATION_OUT ?? 'test-output/mutation';
+const SPEC = process.env.MUTATION_SPEC?.split(',') ?? ['test/unit/server/**/*.test.ts', 'test/unit/masking/**/*.test.ts', 'test/api/**/*.test.ts'];
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'mocha',
@@ -12,14 +18,14 @@ export default {
   mochaOptions: {
     config: '.mocharc.cjs',
     // The suites that exercise the server's rules; the extension's unit tests cover none of them.
-    spec: ['test/unit/server/**/*.test.ts', 'test/unit/masking/**/*.test.ts', 'test/api/**/*.test.ts'],
+    spec: SPEC,
   },
   coverageAnalysis: 'perTest',
   // The initial run is the whole unit and API suite with coverage; on a busy machine it takes
   // several minutes (Stryker's default limit is 5).
   dryRunTimeoutMinutes: 30,
   // Re-runs test only the mutants whose code or covering tests changed (npm run mutation -- --incremental).
-  incrementalFile: 'test-output/mutation/incremental.json',
+  incrementalFile: `${OUT}/incremental.json`,
   mutate: [
     'server/domain/**/*.ts',
     'server/policy/**/*.ts',
@@ -36,13 +42,13 @@ export default {
   // tsx strips types without checking them, so a mutant that does not type-check still runs.
   disableTypeChecks: false,
   concurrency: 2,
-  timeoutMS: 20000,
+  timeoutMS: 10000,
   timeoutFactor: 2,
   reporters: ['html', 'json', 'clear-text', 'progress'],
-  htmlReporter: { fileName: 'test-output/mutation/index.html' },
-  jsonReporter: { fileName: 'test-output/mutation/mutation.json' },
+  htmlReporter: { fileName: `${OUT}/index.html` },
+  jsonReporter: { fileName: `${OUT}/mutation.json` },
   clearTextReporter: { allowColor: false, reportTests: false, reportMutants: false },
-  tempDirName: 'test-output/mutation/.stryker-tmp',
+  tempDirName: `${OUT}/.stryker-tmp`,
   cleanTempDir: true,
   // The sandbox needs the server and its tests only.
   ignorePatterns: ['/extension', '/webview', '/bench', '/dist', '/test/ui', '/test/vscode', '/test/engines', '/test/reliability', '/test-output', '/.vscode-test', '*.vsix'],

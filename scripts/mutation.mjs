@@ -5,21 +5,31 @@
 // test-output/mutation/summary.txt: the score per folder and every surviving or uncovered
 // mutant, each marked with its explanation when test/mutation/equivalent.md has one.
 // Options after the paths (--concurrency 1, --incremental, …) go to Stryker unchanged.
+// A scoped run writes to test-output/mutation/<scope>/ (so scoped runs can go side by side);
+// a run over the folders that only unit tests reach (policy, sql, masking, the guard) runs
+// the unit tests only, a run that includes server/domain the API tests too.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const OUT = join(ROOT, 'test-output/mutation');
-const REPORT = join(OUT, 'mutation.json');
 const EQUIVALENT = join(ROOT, 'test/mutation/equivalent.md');
 const NOT_MUTATED = ['!server/domain/types.ts', '!server/domain/deps.ts'];
+const UNIT_SPEC = ['test/unit/server/**/*.test.ts', 'test/unit/masking/**/*.test.ts'];
+const API_SPEC = ['test/api/**/*.test.ts'];
 
 const args = process.argv.slice(2);
 const firstOption = args.findIndex((a) => a.startsWith('--'));
 const paths = firstOption === -1 ? args : args.slice(0, firstOption);
 const passThrough = firstOption === -1 ? [] : args.slice(firstOption);
+const slug = paths.map((p) => p.replace(/^server\//, '').replace(/\.ts$/, '').replace(/[^A-Za-z0-9]+/g, '-')).join('+');
+const OUT_REL = paths.length ? `test-output/mutation/${slug}` : 'test-output/mutation';
+const OUT = join(ROOT, OUT_REL);
+const REPORT = join(OUT, 'mutation.json');
+// The domain is reached through the HTTP API; the rest has unit tests of its own (and the API
+// tests reach it too, at a high price per mutant: each starts a whole service).
+const spec = paths.length === 0 ? [...UNIT_SPEC, ...API_SPEC] : paths.some((p) => p.includes('domain')) ? [...UNIT_SPEC, ...API_SPEC] : UNIT_SPEC;
 
 function globFor(path) {
   const rel = posix.normalize(path.replaceAll('\\', '/')).replace(/\/$/, '');
@@ -33,6 +43,7 @@ const started = Date.now();
 const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', 'stryker.config.mjs', ...mutate, ...passThrough], {
   cwd: ROOT,
   stdio: 'inherit',
+  env: { ...process.env, MUTATION_OUT: OUT_REL, MUTATION_SPEC: spec.join(',') },
 });
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
 if (run.status !== 0 || !existsSync(REPORT)) {

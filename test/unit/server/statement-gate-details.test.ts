@@ -1,0 +1,95 @@
+// What the statement gate reports beyond accept/refuse: exact messages (with and without a
+// position), what a statement reads (tables, columns, set operations), and refusals that hide
+// in the second branch of a set operation.
+import assert from 'node:assert/strict';
+import type { EngineKind } from '../../../server/engines/engine.js';
+import { DomainError } from '../../../server/domain/errors.js';
+import { checkStatement } from '../../../server/sql/statement-gate.js';
+
+const ENGINES: EngineKind[] = ['sqlite', 'postgres', 'mysql'];
+
+function refusal(sql: string, kind: EngineKind): DomainError {
+  try {
+    checkStatement(sql, kind);
+  } catch (err) {
+    assert.ok(err instanceof DomainError, String(err));
+    return err;
+  }
+  assert.fail(`${kind} accepted ${JSON.stringify(sql)}`);
+}
+
+describe('statement gate: messages and what a statement reads', () => {
+  for (const kind of ENGINES) {
+    it(`${kind}: an empty statement is refused without a position`, () => {
+      for (const sql of ['', '  -- only a comment\n', ';', ' ; ; ']) {
+        const err = refusal(sql, kind);
+        assert.equal(err.code, 'INVALID_ARGUMENT');
+        assert.equal(err.message, 'The statement is empty');
+        assert.deepEqual(err.details, { field: 'statement' });
+      }
+    });
+
+    it(`${kind}: a statement that ends early or has a stray token says what the parser found, and where`, () => {
+      const early = refusal('SELECT * FROM', kind);
+      assert.equal(early.message, `The statement could not be parsed as ${kind} SQL: unexpected end of statement (line 1, column 14)`);
+      assert.deepEqual(early.details, { field: 'statement', line: 1, column: 14 });
+      const stray = refusal('SELECT a\nFROM t WHERE )', kind);
+      assert.match(stray.message, new RegExp(`^The statement could not be parsed as ${kind} SQL: unexpected "\\)" \\(line 2, column 14\\)$`));
+      assert.deepEqual(stray.details, { field: 'statement', line: 2, column: 14 });
+    });
+
+    it(`${kind}: tables without schema in first-seen order, each once`, () => {
+      assert.deepEqual(checkStatement('SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id JOIN orders p ON p.id = o.id', kind).tables, ['orders', 'customers']);
+      assert.deepEqual(checkStatement('SELECT 1', kind).tables, []);
+    });
+
+    it(`${kind}: columns, with "*" for a star and null for an unqualified name`, () => {
+      assert.deepEqual(checkStatement('SELECT * FROM employees', kind).columns, [{ table: null, column: '*' }]);
+      assert.deepEqual(checkStatement('SELECT employees.email, name, name FROM employees', kind).columns, [
+        { table: 'employees', column: 'email' },
+        { table: null, column: 'name' },
+      ]);
+    });
+
+    it(`${kind}: a set operation anywhere marks the statement compound`, () => {
+      assert.equal(checkStatement('SELECT a FROM t', kind).compound, false);
+      assert.equal(checkStatement('SELECT a FROM t UNION SELECT b FROM u', kind).compound, true);
+      assert.equal(checkStatement('select a from t union all select b from u', kind).compound, true);
+      assert.equal(checkStatement("SELECT 'union' AS u FROM t", kind).compound, false);
+    });
+
+    it(`${kind}: a statement that ends with a word that starts a locking clause is read to its end`, () => {
+      assert.deepEqual(checkStatement('SELECT lock FROM t ORDER BY lock', kind).tables, ['t']);
+    });
+  }
+
+  it('refuses SELECT … INTO in the second branch of a UNION (MySQL, PostgreSQL)', () => {
+    for (const kind of ['mysql', 'postgres'] as const) {
+      const err = refusal('SELECT 1 UNION SELECT 2 INTO @x', kind);
+      assert.equal(err.message, 'SELECT … INTO creates or writes a table and is not allowed (line 1, column 25)');
+    }
+  });
+
+  it('refuses a data-modifying CTE after a harmless one, at its keyword (PostgreSQL)', () => {
+    const err = refusal('WITH a AS (SELECT 1), b AS (UPDATE t SET x = 1 RETURNING x) SELECT * FROM a', 'postgres');
+    assert.equal(err.message, 'Only read-only SELECT statements are allowed, but this is UPDATE (line 1, column 29)');
+  });
+
+  it('gives the same answer for a statement it has seen before (the cache keeps the dialect apart)', () => {
+    const sql = 'SELECT a FROM t UNION SELECT b FROM u';
+    const first = checkStatement(sql, 'postgres');
+    assert.deepEqual(checkStatement(sql, 'postgres'), first);
+    // Accepted by PostgreSQL, refused by SQLite: the cache must not carry one into the other.
+    assert.deepEqual(checkStatement('SELECT 1 INTERSECT SELECT 2', 'postgres').compound, true);
+    assert.equal(refusal('SELECT $$x$$ FROM t', 'sqlite').code, 'INVALID_ARGUMENT');
+    assert.deepEqual(checkStatement('SELECT $$x$$ FROM t', 'postgres').tables, ['t']);
+    assert.equal(refusal('SELECT $$x$$ FROM t', 'sqlite').code, 'INVALID_ARGUMENT');
+  });
+
+  it('string contents are blanked for the parser, so a quote or keyword inside a string hides nothing', () => {
+    assert.deepEqual(checkStatement("SELECT 'x FROM secret' AS s FROM t", 'sqlite').tables, ['t']);
+    assert.deepEqual(checkStatement("SELECT $a$ ' FROM secret $a$ AS s FROM t", 'postgres').tables, ['t']);
+    assert.deepEqual(checkStatement("SELECT '\\\\' AS s FROM t", 'mysql').tables, ['t']);
+    assert.deepEqual(checkStatement("SELECT '' AS s, $$$$ AS d FROM t", 'postgres').tables, ['t']);
+  });
+});
