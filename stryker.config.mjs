@@ -19,6 +19,7 @@ export default {
     config: '.mocharc.cjs',
     // The suites that exercise the server's rules; the extension's unit tests cover none of them.
     spec: SPEC,
+    require: ['test/support/fresh-gate.ts'],
   },
   coverageAnalysis: 'perTest',
   // The initial run is the whole unit and API suite with coverage; on a busy machine it takes

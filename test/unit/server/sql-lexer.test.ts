@@ -27,6 +27,17 @@ describe('SQL lexer', () => {
     assert.deepEqual(tokens('é_ü2 ±', SQLITE), [['word', 'é_ü2', 0], ['word', '±', 5]]);
   });
 
+  it('a "-" or "*" after another character is an operator, not the start of a comment', () => {
+    assert.deepEqual(tokens('a-b 1-2', SQLITE), [['word', 'a', 0], ['punct', '-', 1], ['word', 'b', 2], ['number', '1', 4], ['punct', '-', 5], ['number', '2', 6]]);
+    assert.deepEqual(tokens('count(*) 2*3', SQLITE), [
+      ['word', 'count', 0], ['punct', '(', 5], ['punct', '*', 6], ['punct', ')', 7], ['number', '2', 9], ['punct', '*', 10], ['number', '3', 11],
+    ]);
+  });
+
+  it('a bracketed identifier ends at the first "]" after its "["', () => {
+    assert.deepEqual(tokens('a][b]', SQLITE), [['word', 'a', 0], ['punct', ']', 1], ['quoted', 'b', 2]]);
+  });
+
   it('line comments run to the end of the line, # only where "…" is a string (MySQL)', () => {
     assert.deepEqual(tokens('a -- x\nb', SQLITE), [['word', 'a', 0], ['comment', '-- x\n', 2], ['word', 'b', 7]]);
     assert.deepEqual(tokens('a --x', SQLITE), [['word', 'a', 0], ['comment', '--x', 2]]);
@@ -44,6 +55,7 @@ describe('SQL lexer', () => {
     assert.deepEqual(tokens('a / *b', SQLITE), [['word', 'a', 0], ['punct', '/', 2], ['punct', '*', 4], ['word', 'b', 5]]);
     lexError('a /* x', SQLITE, 'unterminated comment', 2);
     lexError('a /* x *', SQLITE, 'unterminated comment', 2);
+    lexError('/*/ x', SQLITE, 'unterminated comment', 0);
   });
 
   it('strings: doubled quotes, and backslash escapes where the dialect has them', () => {
@@ -90,6 +102,7 @@ describe('SQL lexer', () => {
     assert.deepEqual(split("a; ;b -- c\n; -- d\n"), [['a'], ['b']]);
     assert.deepEqual(split("x ';' /* ; */ y"), [['x', "';'", 'y']]);
     assert.deepEqual(split(';;'), []);
+    assert.deepEqual(split('a [;] b'), [['a', ';', 'b']], 'a quoted name ";" does not end the statement');
     assert.deepEqual(split(''), []);
   });
 

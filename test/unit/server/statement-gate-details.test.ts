@@ -63,6 +63,23 @@ describe('statement gate: messages and what a statement reads', () => {
     });
   }
 
+  it('quoted names that spell a locking or file clause are names, not the clause', () => {
+    assert.deepEqual(checkStatement('SELECT "for" "update" FROM t', 'postgres').tables, ['t']);
+    assert.deepEqual(checkStatement('SELECT "for" "update" FROM t', 'sqlite').tables, ['t']);
+    assert.deepEqual(checkStatement('SELECT `into` `outfile` FROM t', 'mysql').tables, ['t']);
+  });
+
+  it('a statement that is one statement under both escape settings but reads differently is refused where the readings part', () => {
+    for (const kind of ['postgres', 'mysql'] as const) {
+      const err = refusal("SELECT 'a\\', 'b' AS x -- '", kind);
+      assert.equal(err.message, "The statement reads differently depending on the server's string-escape setting (a backslash before a quote); write the string without it (line 1, column 8)");
+      assert.deepEqual(err.details, { field: 'statement', line: 1, column: 8 });
+    }
+    // The place is the first token the readings disagree on, not the statement's first string.
+    const err = refusal("SELECT 1 AS x, 'a\\' -- '", 'postgres');
+    assert.match(err.message, /reads differently .*\(line 1, column 16\)$/);
+  });
+
   it('refuses SELECT … INTO in the second branch of a UNION (MySQL, PostgreSQL)', () => {
     for (const kind of ['mysql', 'postgres'] as const) {
       const err = refusal('SELECT 1 UNION SELECT 2 INTO @x', kind);
