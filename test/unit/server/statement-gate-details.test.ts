@@ -80,6 +80,35 @@ describe('statement gate: messages and what a statement reads', () => {
     assert.match(err.message, /reads differently .*\(line 1, column 16\)$/);
   });
 
+  it('accepts a statement of exactly the length limit', () => {
+    const sql = `SELECT 'x${'y'.repeat(100_000 - 10)}'`;
+    assert.equal(sql.length, 100_000);
+    assert.deepEqual(checkStatement(sql, 'sqlite').tables, []);
+  });
+
+  it('a backslash that ends a SQLite string does not make the parser miss the tables after it', () => {
+    const read = checkStatement("SELECT '\\' AS a, name FROM employees", 'sqlite');
+    assert.deepEqual(read.tables, ['employees']);
+    assert.deepEqual(read.columns.at(-1), { table: null, column: 'name' });
+  });
+
+  it('positions after a string or dollar string are those of the statement as written', () => {
+    for (const kind of ENGINES) assert.match(refusal("SELECT 'abc' FROM", kind).message, /unexpected end of statement \(line 1, column 18\)$/);
+    assert.match(refusal('SELECT $$abc$$ FROM', 'postgres').message, /\(line 1, column 20\)$/);
+    assert.match(refusal('SELECT $q$abc$q$ FROM', 'postgres').message, /\(line 1, column 22\)$/);
+  });
+
+  it('a string that merely ends with "$" is an ordinary string (PostgreSQL)', () => {
+    assert.deepEqual(checkStatement("SELECT 'a$' FROM t", 'postgres').tables, ['t']);
+  });
+
+  it('quoted names are names: "into" is not where SELECT … INTO is, "union" is no set operation', () => {
+    assert.match(refusal('SELECT "into" INTO new_t FROM t', 'postgres').message, /SELECT … INTO .*\(line 1, column 15\)$/);
+    assert.equal(checkStatement('SELECT "union" FROM t', 'postgres').compound, false);
+    assert.equal(checkStatement('SELECT "union" FROM t', 'sqlite').compound, false);
+    assert.equal(checkStatement('SELECT `union` FROM t', 'mysql').compound, false);
+  });
+
   it('refuses SELECT … INTO in the second branch of a UNION (MySQL, PostgreSQL)', () => {
     for (const kind of ['mysql', 'postgres'] as const) {
       const err = refusal('SELECT 1 UNION SELECT 2 INTO @x', kind);
