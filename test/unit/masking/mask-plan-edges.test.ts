@@ -24,6 +24,16 @@ describe('masking plan: edges', () => {
     assert.deepEqual(planMasking({ columns: [column('email', { schema: 'hr', table: 'employees', column: 'email' })], rules, reads }), ['partial']);
   });
 
+  it('a rule names one table: a same-named column of another table passes through', () => {
+    const rules: MaskedColumnRule[] = [{ table: 'employees', column: 'email', algorithm: 'partial' }];
+    const plan = planMasking({
+      columns: [column('email', { table: 'customers', column: 'email' })],
+      rules,
+      reads: { tables: ['customers'], columns: [{ table: 'customers', column: 'email' }], compound: false },
+    });
+    assert.deepEqual(plan, [null]);
+  });
+
   it('an unqualified column may come from any table read: one masked table is enough to mask a computed column', () => {
     const rules: MaskedColumnRule[] = [{ table: 'employees', column: 'email', algorithm: 'partial' }];
     const plan = planMasking({
