@@ -71,6 +71,8 @@ describe('crash consistency (SIGKILL under load)', function () {
     const { config, tokens } = withFreshTokens(
       reliabilityConfig((c) => {
         c.workspace.pendingRequestTtl = '1h';
+        // Several workers run alice's grants at once; the per-user share is not under test here.
+        c.workspace.maxRunningPerUser = 100;
         withPostgresInstance(c);
       }),
     );
