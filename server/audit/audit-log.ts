@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import { userInfo } from 'node:os';
 import { ACCEPTED_ACTION, type AcceptanceDetail, type ChainPoint } from './chain.js';
-import { hashEntry, type AuditEntry, type AuditEvent } from './entry.js';
+import { hashEntry, parseEntry, type AuditEntry, type AuditEvent } from './entry.js';
 import { BrokenAuditLogError, checkChainAtStart, writeCheckpoint } from './start-check.js';
 
 export { GENESIS_HASH, hashEntry, type AuditEntry, type AuditEvent } from './entry.js';
@@ -61,14 +61,6 @@ async function* linesBackwards(file: string): AsyncGenerator<string> {
   }
 }
 
-/** A line of a broken region that an operator accepted may not be JSON at all. */
-function parse(line: string): AuditEntry | undefined {
-  try {
-    return JSON.parse(line) as AuditEntry;
-  } catch {
-    return undefined;
-  }
-}
 
 interface TornTail {
   /** Where the last complete line ends. */
@@ -152,7 +144,7 @@ export async function openAuditLog(
     async query(filter) {
       const out: AuditEntry[] = [];
       for await (const line of linesBackwards(file)) {
-        const entry = parse(line);
+        const entry = parseEntry(line);
         if (!entry) continue;
         if (filter.since !== undefined && Date.parse(entry.time) < filter.since) break;
         if (filter.grantId !== undefined && entry.grantId !== filter.grantId) continue;
@@ -166,7 +158,7 @@ export async function openAuditLog(
     async transactionalAfter(mark) {
       const seqs: number[] = [];
       for await (const line of linesBackwards(file)) {
-        const entry = parse(line);
+        const entry = parseEntry(line);
         if (!entry) continue;
         if (entry.seq <= mark) break;
         if (entry.txn) seqs.unshift(entry.seq);

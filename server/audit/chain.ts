@@ -8,7 +8,7 @@
 // break stays visible and any later change to those lines is a new, unaccepted break.
 import { createHash, type Hash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { GENESIS_HASH, hashEntry, type AuditEntry } from './entry.js';
+import { GENESIS_HASH, hashEntry, parseEntry, type AuditEntry } from './entry.js';
 
 export const ACCEPTED_ACTION = 'audit.broken.accepted';
 
@@ -93,17 +93,10 @@ async function* linesOf(file: string, from: number, end: number): AsyncGenerator
   }
 }
 
-function parse(text: string): AuditEntry | undefined {
-  try {
-    return JSON.parse(text) as AuditEntry;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The entry when `text` at line `n` is the next link after `prevHash`, else why it is not. */
 function link(n: number, text: string, prevHash: string): AuditEntry | string {
-  const entry = parse(text);
+  const entry = parseEntry(text);
   if (!entry) return 'not valid JSON (torn or edited line)';
   if (entry.seq !== n) return `sequence number ${entry.seq}, expected ${n} (a line was removed or inserted)`;
   if (entry.prevHash !== prevHash) return 'prevHash does not match the previous line (a line was removed, inserted or edited)';

@@ -34,3 +34,12 @@ export interface AuditEntry extends AuditEvent {
 export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
   return createHash('sha256').update(entry.prevHash).update('\n').update(JSON.stringify(entry)).digest('hex');
 }
+
+/** One line of the log as an entry, or undefined when it is not JSON (an accepted broken region may hold anything). */
+export function parseEntry(line: string): AuditEntry | undefined {
+  try {
+    return JSON.parse(line) as AuditEntry;
+  } catch {
+    return undefined;
+  }
+}
