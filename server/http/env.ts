@@ -36,6 +36,13 @@ export const errors = {
   409: json(ErrorBody, 'Wrong state: feature off, not active, already decided'),
 } as const;
 
+/** The further error responses of every route that runs a statement. */
+export const engineErrors = {
+  429: json(ErrorBody, 'Over your share of the instance (maxRunningPerUser); retry after Retry-After seconds'),
+  503: json(ErrorBody, 'Database unavailable'),
+  504: json(ErrorBody, 'Statement timed out'),
+} as const;
+
 export const secured = [{ bearer: [] }];
 
 export type RouteDeps = Deps;

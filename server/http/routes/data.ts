@@ -2,13 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { exportAsRole, queryAsRole } from '../../domain/data-access.js';
 import type { Deps } from '../../domain/deps.js';
 import { EXPORT_FORMATS } from '../../export/formats.js';
-import { errors, json, jsonBody, router, secured } from '../env.js';
+import { engineErrors, errors, json, jsonBody, router, secured } from '../env.js';
 import { exportResponse } from '../export-response.js';
-import { ErrorBody, ProjectParam, QueryResult } from '../schemas.js';
+import { ProjectParam, QueryResult } from '../schemas.js';
 
 const QueryBody = z.object({ database: z.string().min(1).max(200), statement: z.string().min(1).max(100_000) }).strict().openapi('QueryBody');
 const ExportBody = QueryBody.extend({ format: z.enum(EXPORT_FORMATS) }).strict().openapi('ExportBody');
-const engineErrors = { 503: json(ErrorBody, 'Database unavailable'), 504: json(ErrorBody, 'Statement timed out') };
 
 const query = createRoute({
   method: 'post', path: '/projects/{p}/query', security: secured,

@@ -5,8 +5,8 @@ import { exportGrant, runGrant } from '../../domain/data-access.js';
 import { EXPORT_FORMATS } from '../../export/formats.js';
 import { exportResponse } from '../export-response.js';
 import { grantView } from '../../domain/wire.js';
-import { errors, json, jsonBody, router, secured } from '../env.js';
-import { ErrorBody, Grant, GrantStateQuery, IdParam, QueryResult, RevokeBody, RunBody } from '../schemas.js';
+import { engineErrors, errors, json, jsonBody, router, secured } from '../env.js';
+import { Grant, GrantStateQuery, IdParam, QueryResult, RevokeBody, RunBody } from '../schemas.js';
 
 const list = createRoute({
   method: 'get', path: '/grants', security: secured,
@@ -21,7 +21,7 @@ const run = createRoute({
   summary: 'Run a grant\'s approved statement',
   description: 'Runs the approved statement, byte for byte, on one of the grant\'s databases. Takes no SQL.',
   request: { params: IdParam, ...jsonBody(RunBody) },
-  responses: { 200: json(QueryResult), ...errors, 503: json(ErrorBody, 'Database unavailable'), 504: json(ErrorBody, 'Statement timed out') },
+  responses: { 200: json(QueryResult), ...errors, ...engineErrors },
 });
 
 const exportRoute = createRoute({
@@ -29,7 +29,7 @@ const exportRoute = createRoute({
   summary: 'Export a grant\'s result as a file',
   description: 'Streams the approved statement\'s result as a file (masking applies), up to maxExportRows rows. Needs a grant with export.',
   request: { params: IdParam, query: z.object({ format: z.enum(EXPORT_FORMATS).default('csv'), database: z.string().max(200).optional() }) },
-  responses: { 200: { description: 'The file, streamed, with Content-Disposition' }, ...errors, 503: json(ErrorBody, 'Database unavailable'), 504: json(ErrorBody, 'Statement timed out') },
+  responses: { 200: { description: 'The file, streamed, with Content-Disposition' }, ...errors, ...engineErrors },
 });
 
 export const grantRoutes = (deps: Deps) =>
