@@ -4,7 +4,7 @@ import { DURATION_PATTERN } from '../config/duration.js';
 import { PROJECT_ROLES, WORKSPACE_ROLES, MASKING_ALGORITHMS } from '../config/schema.js';
 import { BINDING_STATES, GRANT_STATES, REQUEST_STATUSES } from '../domain/types.js';
 
-const Duration = z.string().regex(DURATION_PATTERN, 'must look like "30m", "2h" or "1d"').openapi({ example: '2h' });
+export const Duration = z.string().regex(DURATION_PATTERN, 'must look like "30m", "2h" or "1d"').openapi({ example: '2h' });
 const Time = z.string().openapi({ format: 'date-time', example: '2026-11-25T21:00:00.000Z' });
 const Reason = z.string().min(1, 'must not be empty: say why you need this access').max(2000);
 const DatabaseRef = z.string().min(1).max(200).openapi({ example: 'demo/hr' });
@@ -44,6 +44,15 @@ export const Grant = z
   .openapi('Grant');
 
 const Approvers = z.array(z.string()).openapi({ description: 'Users who approved a step of its request, in step order' });
+
+export const ReviewedGrant = Grant.extend({
+  usage: z.object({
+    runs: z.number().int().openapi({ description: 'Successful runs, from the audit log' }),
+    exports: z.number().int().openapi({ description: 'Exports that finished, from the audit log' }),
+    lastUsedTime: Time.optional(),
+  }),
+  approvers: Approvers,
+}).openapi('ReviewedGrant');
 
 export const RoleBinding = z
   .object({
