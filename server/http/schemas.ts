@@ -79,6 +79,16 @@ const Step = z.object({
   time: Time.optional(),
 });
 
+const TableRef = z.object({ database: z.string(), table: z.string() });
+const RequestContext = z
+  .object({
+    databases: z.array(z.object({ name: z.string(), environment: z.string(), production: z.boolean().openapi({ description: 'The environment id starts with "prod"' }) })),
+    rule: z.object({ title: z.string(), source: z.enum(['REQUEST_ACCESS', 'REQUEST_ROLE']) }),
+    tablesRead: z.array(TableRef).openapi({ description: 'The database × table targets the request was routed on' }),
+    revealsMaskedColumns: z.array(TableRef.extend({ column: z.string() })).openapi({ description: 'For Unmask: the masked columns of the tables it reads' }),
+  })
+  .openapi('RequestContext', { description: 'What an approver weighs: environments, the routing rule, tables read, masked columns revealed' });
+
 export const Request = z
   .object({
     id: z.string(),
@@ -95,6 +105,7 @@ export const Request = z
     createTime: Time,
     expireTime: Time,
     decideTime: Time.optional(),
+    context: RequestContext,
   })
   .openapi('Request');
 

@@ -5,7 +5,7 @@ import type { Deps } from '../../domain/deps.js';
 import { denied } from '../../domain/errors.js';
 import { listProjectGrants } from '../../domain/grants.js';
 import { createAccessRequest, createRoleRequest } from '../../domain/requests.js';
-import { grantView, requestView } from '../../domain/wire.js';
+import { grantView, requestWithContext } from '../../domain/wire.js';
 import type { ProjectConfig } from '../../config/schema.js';
 import type { State } from '../../store/config-store.js';
 import { errors, json, jsonBody, router, secured } from '../env.js';
@@ -92,11 +92,11 @@ export const projectRoutes = (deps: Deps) =>
     })
     .openapi(postAccessRequest, async (c) => {
       const { request, grant } = await createAccessRequest(deps, c.get('actor'), c.req.valid('param').p, c.req.valid('json'));
-      return c.json({ request: requestView(request), grant: grantView(grant) }, 201);
+      return c.json({ request: requestWithContext(request, await deps.config.read()), grant: grantView(grant) }, 201);
     })
     .openapi(postRoleRequest, async (c) => {
       const { request } = await createRoleRequest(deps, c.get('actor'), c.req.valid('param').p, c.req.valid('json'));
-      return c.json({ request: requestView(request) }, 201);
+      return c.json({ request: requestWithContext(request, await deps.config.read()) }, 201);
     })
     .openapi(listGrantsOfProject, async (c) => {
       const grants = await listProjectGrants(deps, c.get('actor'), c.req.valid('param').p, c.req.valid('query'));
