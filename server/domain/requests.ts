@@ -10,6 +10,7 @@ import { approversOf, cannotApprove, reviewsProject, rolesIn, visibleProject, ho
 import { awaitingNotice } from './approval-notice.js';
 import { iso } from './clock.js';
 import { change, type Effects } from './change.js';
+import { refuseDeadEnd } from './dead-ends.js';
 import type { Actor, Deps } from './deps.js';
 import { denied, invalid, notFound, precondition } from './errors.js';
 import type { AccessRequest, ApprovalRequest, Grant, RoleBinding, RoleRequest } from './types.js';
@@ -90,6 +91,7 @@ async function openRequest(
   request: ApprovalRequest,
   grant: Grant | undefined,
 ): Promise<void> {
+  await refuseDeadEnd(tx, state, request, deps.clock.now());
   await tx.putRequest(request);
   if (grant) await tx.putGrant(grant);
   fx.audit({

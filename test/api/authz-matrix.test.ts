@@ -41,12 +41,13 @@ const ROWS: Row[] = [
   {
     method: 'POST', path: `${API}/projects/shop/access-requests`,
     body: { databases: ['demo/sales'], statement: 'SELECT 1', duration: '1h', reason: 'matrix' },
-    expect: { ...ALL_USERS(403), alice: 201, bob: 201 },
+    // bob may ask, but as the only owner nobody else could approve his request (a dead end).
+    expect: { ...ALL_USERS(403), alice: 201, bob: 409 },
   },
   {
     method: 'POST', path: `${API}/projects/shop/role-requests`,
     body: { role: 'sqlEditorUser', databases: ['demo/sales'], duration: '1h', reason: 'matrix' },
-    expect: { ...ALL_USERS(403), alice: 201, bob: 201 },
+    expect: { ...ALL_USERS(403), alice: 201, bob: 409 },
   },
   { method: 'GET', path: `${API}/requests?view=to-approve`, expect: ALL_USERS(200) },
   { method: 'GET', path: `${API}/requests/:request`, prepare: pending, expect: { ...ALL_USERS(200), olga: 403 } },

@@ -102,7 +102,12 @@ describe('rules a mutation run found unprotected', () => {
   });
 
   describe('events', () => {
-    beforeEach(async () => (h = await startHarness(testConfig(addOtherUsers))));
+    // dana owns ops too, so olga's sentinel request has an approver (it is no dead end).
+    beforeEach(async () =>
+      (h = await startHarness(testConfig((c) => {
+        addOtherUsers(c);
+        c.projects[1].members.push({ user: 'dana', roles: ['projectOwner'] });
+      }))));
 
     async function stream(user: 'bob' | 'olga') {
       const res = await rawAs(h, user, 'GET', `${API}/events`);
