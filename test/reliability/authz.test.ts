@@ -15,6 +15,7 @@ const ownerOf = (p: Project) => (p === 'shop' ? 'bob' : 'oscar');
 interface Fixture {
   request?: string;
   grant?: string;
+  binding?: string;
 }
 interface Row {
   body?: unknown;
@@ -23,7 +24,7 @@ interface Row {
   /** Makes a fresh fixture in the project for one cell (ids for :id). */
   prepare?: (r: Rel, p: Project) => Promise<Fixture>;
   /** Which fixture id :id stands for. */
-  id?: 'request' | 'grant';
+  id?: 'request' | 'grant' | 'binding';
   /** Expected status per caller (anonymous is 401 under /api/v1 unless given); per project when the route is scoped. */
   expect: (caller: Exclude<Caller, 'anonymous'>, p: Project) => number;
   /** The route is not scoped by a project: tried once. */
@@ -41,9 +42,18 @@ const active = (exportToo = false) => async (r: Rel, p: Project) => {
   return { grant: grant.id };
 };
 
+const bound = async (r: Rel, p: Project) => {
+  const res = await r.call(creatorOf(p), 'POST', `${API}/projects/${p}/role-requests`, { role: 'sqlEditorUser', databases: ['demo/sales'], duration: '1h', reason: 'matrix' });
+  if (res.status !== 201) throw new Error(`role request → ${res.status} ${JSON.stringify(res.body)}`);
+  await approve(r, res.body.request.id, ownerOf(p));
+  return { binding: (await approve(r, res.body.request.id, 'dana')).bindingId as string };
+};
+
 const reviewer = (c: string) => c === 'dana' || c === 'admin';
 const member = (c: string, p: Project) => (p === 'shop' ? c === 'alice' || c === 'bob' : c === 'olga');
 const all = (status: number) => () => status;
+/** bob, shop's only owner, may ask, but nobody else could approve his request's owner step (409). */
+const deadEndFor = (c: string) => (c === 'bob' ? 409 : 201);
 
 /** Keyed by the route as Hono lists it. */
 const MATRIX: Record<string, Row> = {
@@ -57,11 +67,11 @@ const MATRIX: Record<string, Row> = {
   [`PATCH ${API}/projects/:p/settings`]: { body: { jitAccess: true }, expect: (c, p) => (c === 'admin' || (p === 'shop' && c === 'bob') ? 200 : 403) },
   [`POST ${API}/projects/:p/access-requests`]: {
     body: { databases: ['demo/sales'], statement: 'SELECT 1 AS one', duration: '1h', reason: 'matrix' },
-    expect: (c, p) => (member(c, p) ? 201 : 403),
+    expect: (c, p) => (member(c, p) ? deadEndFor(c) : 403),
   },
   [`POST ${API}/projects/:p/role-requests`]: {
     body: { role: 'sqlEditorUser', databases: ['demo/sales'], duration: '1h', reason: 'matrix' },
-    expect: (c, p) => (member(c, p) ? 201 : 403),
+    expect: (c, p) => (member(c, p) ? deadEndFor(c) : 403),
   },
   [`GET ${API}/projects/:p/grants`]: { expect: (c, p) => (reviewer(c) || (p === 'shop' && c === 'bob') ? 200 : 403) },
   [`POST ${API}/projects/:p/query`]: { body: { database: 'demo/sales', statement: 'SELECT 1 AS one' }, expect: (c, p) => (p === 'shop' && c === 'bob' ? 200 : 403) },
@@ -76,6 +86,8 @@ const MATRIX: Record<string, Row> = {
   [`POST ${API}/grants/:id/revoke`]: { body: {}, prepare: active(), id: 'grant', expect: (c, p) => (c === creatorOf(p) || c === 'admin' || (p === 'shop' && c === 'bob') ? 200 : 403) },
   [`POST ${API}/grants/:id/run`]: { body: {}, prepare: active(), id: 'grant', expect: (c, p) => (c === creatorOf(p) ? 200 : 403) },
   [`GET ${API}/grants/:id/export`]: { prepare: active(true), id: 'grant', expect: (c, p) => (c === creatorOf(p) ? 200 : 403) },
+  [`GET ${API}/projects/:p/role-bindings`]: { expect: (c, p) => (reviewer(c) || (p === 'shop' && c === 'bob') ? 200 : 403) },
+  [`POST ${API}/role-bindings/:id/revoke`]: { body: {}, prepare: bound, id: 'binding', expect: (c, p) => (c === creatorOf(p) || c === 'admin' || (p === 'shop' && c === 'bob') ? 200 : 403) },
   [`GET ${API}/approval-rules`]: { global: true, expect: (c) => (reviewer(c) ? 200 : 403) },
   [`PUT ${API}/approval-rules`]: { global: true, body: 'RULES', expect: (c) => (reviewer(c) ? 200 : 403) },
   [`GET ${API}/audit`]: { global: true, query: '?limit=5', expect: (c) => (c === 'admin' ? 200 : 403) },
