@@ -29,6 +29,13 @@ export interface BindingFilter {
   activeAt?: number;
 }
 
+/**
+ * A grant or role is reminded `min(reminderBefore, its duration / REMINDER_SHARE)` ahead of its
+ * expiry: one at least twice reminderBefore long is reminded reminderBefore ahead, as always,
+ * and a shorter one halfway through — never at the moment it starts, which reads as no warning.
+ */
+export const REMINDER_SHARE = 2;
+
 /** Everything whose deadline has passed at `now`, for the expiry scheduler. */
 export interface DueWork {
   requestsToExpire: ApprovalRequest[];

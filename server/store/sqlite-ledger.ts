@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import type { ApprovalRequest, Grant, RoleBinding } from '../domain/types.js';
 import type { DeliveredEvent } from '../events/types.js';
-import { EVENT_RETENTION, type BindingFilter, type DueWork, type GrantFilter, type Ledger, type LedgerReads, type LedgerTx, type RequestFilter } from './ledger.js';
+import { EVENT_RETENTION, REMINDER_SHARE, type BindingFilter, type DueWork, type GrantFilter, type Ledger, type LedgerReads, type LedgerTx, type RequestFilter } from './ledger.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS requests (
@@ -32,6 +32,13 @@ CREATE TABLE IF NOT EXISTS audit_mark (id INTEGER PRIMARY KEY CHECK (id = 1), se
 `;
 
 const DEFAULT_LIMIT = 1000;
+
+/** When each row's reminder is due (see REMINDER_SHARE); a grant's time runs from activation, a binding's from creation. */
+const reminderAt = (start: string) => `expire_time - MIN(@before, (expire_time - ${start}) / ${REMINDER_SHARE})`;
+const REMINDER_AT = {
+  grants: reminderAt("json_extract(doc, '$.activateTime')"),
+  bindings: reminderAt("json_extract(doc, '$.createTime')"),
+};
 
 function where(conditions: [string, unknown][]): { sql: string; params: unknown[] } {
   const present = conditions.filter(([, v]) => v !== undefined);
@@ -79,11 +86,14 @@ function readsOf(db: Database.Database): LedgerReads {
     async dueWork(now: number, reminderBeforeMs: number, limit: number): Promise<DueWork> {
       const expired = (table: string, state: string) =>
         docs<never>(db.prepare(`SELECT doc FROM ${table} WHERE ${state} AND expire_time <= ? LIMIT ?`).all(now, limit));
-      const toRemind = (table: string) =>
+      const toRemind = (table: keyof typeof REMINDER_AT) =>
         docs<never>(
           db
-            .prepare(`SELECT doc FROM ${table} WHERE state = 'ACTIVE' AND remind_time IS NULL AND expire_time <= ? AND expire_time > ? LIMIT ?`)
-            .all(now + reminderBeforeMs, now, limit),
+            .prepare(
+              `SELECT doc FROM ${table} WHERE state = 'ACTIVE' AND remind_time IS NULL AND expire_time <= @now + @before AND expire_time > @now
+                 AND ${REMINDER_AT[table]} <= @now LIMIT @limit`,
+            )
+            .all({ now, before: reminderBeforeMs, limit }),
         );
       return {
         requestsToExpire: expired('requests', "status = 'OPEN'"),
@@ -108,10 +118,10 @@ function readsOf(db: Database.Database): LedgerReads {
              SELECT MIN(expire_time) AS t FROM requests WHERE status = 'OPEN'
              UNION ALL SELECT MIN(expire_time) FROM grants WHERE state = 'ACTIVE'
              UNION ALL SELECT MIN(expire_time) FROM bindings WHERE state = 'ACTIVE'
-             UNION ALL SELECT MIN(expire_time) - ? FROM grants WHERE state = 'ACTIVE' AND remind_time IS NULL
-             UNION ALL SELECT MIN(expire_time) - ? FROM bindings WHERE state = 'ACTIVE' AND remind_time IS NULL)`,
+             UNION ALL SELECT MIN(${REMINDER_AT.grants}) FROM grants WHERE state = 'ACTIVE' AND remind_time IS NULL
+             UNION ALL SELECT MIN(${REMINDER_AT.bindings}) FROM bindings WHERE state = 'ACTIVE' AND remind_time IS NULL)`,
         )
-        .get(reminderBeforeMs, reminderBeforeMs) as { t: number | null };
+        .get({ before: reminderBeforeMs }) as { t: number | null };
       return row.t;
     },
   };
