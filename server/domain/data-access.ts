@@ -6,7 +6,7 @@ import { parseDuration } from '../config/duration.js';
 import type { ProjectRole } from '../config/schema.js';
 import type { AuditEvent } from '../audit/audit-log.js';
 import { EngineError, type Cell, type Engine, type EngineColumn, type EngineCursor, type RunLimits, type RunScope } from '../engines/engine.js';
-import { CONTENT_TYPES, serialize, type ExportFormat } from '../export/formats.js';
+import { CONTENT_TYPES, insertTable, serialize, type ExportFormat } from '../export/formats.js';
 import type { State } from '../store/config-store.js';
 import type { LedgerReads } from '../store/ledger.js';
 import { findProject, rolesIn } from './access.js';
@@ -192,7 +192,7 @@ async function exportData(deps: Deps, access: Access, format: ExportFormat, base
       yield batch;
     }
   })();
-  const chunks = serialize(format, { columns: cursor.columns.map((c) => c.name), batches, table: basename });
+  const chunks = serialize(format, { columns: cursor.columns.map((c) => c.name), batches, table: insertTable(cursor.columns) });
   const encoder = new TextEncoder();
   // A client that stops reading keeps its database session (engines have only a few), so
   // one that takes nothing for longer than the statement time limit is cut off: a handful of

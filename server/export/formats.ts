@@ -3,7 +3,7 @@
 // than one of a thousand.
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
-import type { Cell } from '../engines/engine.js';
+import type { Cell, EngineColumn } from '../engines/engine.js';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'ndjson', 'sql', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -15,6 +15,19 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
   sql: 'application/sql; charset=utf-8',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
+
+/** The table an SQL export inserts into when its rows do not all come from one table. */
+export const FALLBACK_TABLE = 'result';
+
+/**
+ * The table of the SQL export's INSERTs: the one base table every result column is a plain
+ * copy of, by the driver's lineage; otherwise (a join, a computed or masked column) FALLBACK_TABLE.
+ */
+export function insertTable(columns: EngineColumn[]): string {
+  const sources = new Set(columns.map((c) => (c.source ? JSON.stringify([c.source.schema, c.source.table]) : null)));
+  const only = columns[0]?.source;
+  return sources.size === 1 && only ? only.table : FALLBACK_TABLE;
+}
 
 export interface ExportSource {
   columns: string[];

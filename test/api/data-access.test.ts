@@ -78,7 +78,7 @@ describe('data access: masking, export and direct queries', () => {
       const nd = (await (await h.call('alice', 'GET', `/api/v1/grants/${grant}/export?format=ndjson`)).text()).trim().split('\n');
       assert.equal(JSON.parse(nd[2]).id, 3);
       const sql = await (await h.call('alice', 'GET', `/api/v1/grants/${grant}/export?format=sql`)).text();
-      assert.match(sql, /^INSERT INTO "grant-\d+" \("id", "product", "amount"\) VALUES \(1, '.+', [0-9.]+\);$/m);
+      assert.match(sql, /^INSERT INTO "orders" \("id", "product", "amount"\) VALUES \(1, '.+', [0-9.]+\);$/m);
       const xlsx = await h.call('alice', 'GET', `/api/v1/grants/${grant}/export?format=xlsx`);
       const bytes = new Uint8Array(await xlsx.arrayBuffer());
       assert.equal(String.fromCharCode(bytes[0], bytes[1]), 'PK');
