@@ -19,12 +19,17 @@ describe('reminders for short grants and roles', () => {
 
   const reminders = () => events.filter((e) => e.type.endsWith('.expiring')).map((e) => e.type);
 
-  it('a 20-minute grant is reminded 10 minutes ahead, not at once', async () => {
-    await activeGrant(h, { duration: '20m' });
-    await h.advance(10 * MINUTE - 1);
-    assert.deepEqual(reminders(), []);
+  /** Expects the reminder exactly `leadMinutes` before the end of something that started now and lasts `minutes`. */
+  async function remindedAt(minutes: number, leadMinutes: number, type: string) {
+    await h.advance((minutes - leadMinutes) * MINUTE - 1);
+    assert.deepEqual(reminders(), [], 'not yet');
     await h.advance(1);
-    assert.deepEqual(reminders(), ['grant.expiring']);
+    assert.deepEqual(reminders(), [type]);
+  }
+
+  it('a 20-minute grant is reminded 10 minutes ahead, not at once, then expires', async () => {
+    await activeGrant(h, { duration: '20m' });
+    await remindedAt(20, 10, 'grant.expiring');
     await h.advance(10 * MINUTE);
     assert.deepEqual(events.slice(-2).map((e) => e.type), ['grant.expiring', 'grant.expired']);
   });
@@ -33,17 +38,11 @@ describe('reminders for short grants and roles', () => {
     const request = await requestRole(h, { duration: '10m' });
     await decide(h, 'bob', request.id);
     await decide(h, 'dana', request.id);
-    await h.advance(5 * MINUTE - 1);
-    assert.deepEqual(reminders(), []);
-    await h.advance(1);
-    assert.deepEqual(reminders(), ['role.expiring']);
+    await remindedAt(10, 5, 'role.expiring');
   });
 
   it('a grant twice reminderBefore long or longer is reminded reminderBefore ahead, as before', async () => {
     await activeGrant(h, { duration: '30m' });
-    await h.advance(15 * MINUTE - 1);
-    assert.deepEqual(reminders(), []);
-    await h.advance(1);
-    assert.deepEqual(reminders(), ['grant.expiring']);
+    await remindedAt(30, 15, 'grant.expiring');
   });
 });
