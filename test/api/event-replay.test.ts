@@ -126,6 +126,12 @@ describe('events: ids, replay and approval notices', () => {
     assert.deepEqual(events.map((e) => [e.event, e.data.requestId]), [['request.created', grant.requestId]]);
   });
 
+  it('a last id from before a reset of the ledger (higher than any) still gets live events', async () => {
+    const alice = await openStream(h, 'alice', { header: '999999' });
+    const { grant } = await requestAccess(h);
+    assert.deepEqual((await alice.until('request.created')).map((e) => [e.event, e.data.requestId]), [['request.created', grant.requestId]]);
+  });
+
   it('refuses a last id that is not one of ours (400)', async () => {
     for (const bad of ['abc', '-1', '1e3']) {
       const res = await h.call('alice', 'GET', `${API}/events`, undefined, { 'last-event-id': bad });

@@ -57,8 +57,9 @@ export const eventRoutes = (deps: Deps) =>
       };
       try {
         await stream.write(': connected\n\n');
+        // `sent` starts at 0, not at the client's id: after a ledger reset ids start again, and
+        // live events must not be dropped for being below an id from before it.
         if (lastEventId !== undefined) {
-          sent = Number(lastEventId);
           for await (const event of missedEvents(deps.ledger, actor.id, lastEventId, deps.clock.now())) await send(event);
         }
         while (!stream.aborted && !stream.closed) {
