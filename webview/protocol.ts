@@ -111,6 +111,8 @@ export interface RequestShow {
   type: 'request.show';
   request: RequestDetails;
   canDecide: boolean;
+  /** The requester, while the request is open: the page offers Cancel Request. */
+  canCancel: boolean;
 }
 
 export interface RequestDecisionFailed {
@@ -178,9 +180,13 @@ export interface DecideRequest {
   comment: string;
 }
 
-export type PageMessage = PageReady | SubmitAccessForm | ExportResult | RunAgain | CopyToClipboard | MoreRows | DecideRequest;
+export interface CancelRequest {
+  type: 'request.cancel';
+}
 
-const PAGE_MESSAGE_TYPES: ReadonlySet<string> = new Set<PageMessage['type']>(['ready', 'requestForm.submit', 'results.export', 'results.run', 'results.copy', 'results.more', 'request.decide']);
+export type PageMessage = PageReady | SubmitAccessForm | ExportResult | RunAgain | CopyToClipboard | MoreRows | DecideRequest | CancelRequest;
+
+const PAGE_MESSAGE_TYPES: ReadonlySet<string> = new Set<PageMessage['type']>(['ready', 'requestForm.submit', 'results.export', 'results.run', 'results.copy', 'results.more', 'request.decide', 'request.cancel']);
 
 /** Messages from a page are untrusted input: accept only the known shapes. */
 export function isPageMessage(value: unknown): value is PageMessage {

@@ -30,7 +30,16 @@ export interface Project {
 export interface Me {
   user: { id: string; name?: string; email?: string };
   workspaceRole: string;
-  projects: { id: string; roles: { role: string; expireTime?: string }[] }[];
+  projects: { id: string; roles: HeldRole[] }[];
+}
+
+export interface HeldRole {
+  role: string;
+  expireTime?: string;
+  /** The databases a time-boxed binding is limited to; absent means the whole project. */
+  databases?: string[];
+  /** Present for a time-boxed binding (Request Role), which its holder may revoke. */
+  bindingId?: string;
 }
 
 export interface AccessRequestBody {

@@ -13,6 +13,10 @@ export const COMMANDS = {
   refresh: 'jitAccess.refresh',
   startService: 'jitAccess.startService',
   useApprovedText: 'jitAccess.useApprovedText',
+  // Issue 16: run with a role, give a role back, cancel a pending request.
+  runQuery: 'jitAccess.runQuery',
+  revokeRole: 'jitAccess.revokeRole',
+  cancelRequest: 'jitAccess.cancelRequest',
 } as const;
 
 export const VIEW_ID = 'jitAccess.grants';
