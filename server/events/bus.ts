@@ -12,6 +12,7 @@ export const EVENT_TYPES = [
   'role.activated',
   'role.expiring',
   'role.expired',
+  'role.revoked',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -2,7 +2,7 @@
 // ledger is the default, and a PostgreSQL ledger shared by several replicas must fit the same
 // interface, so every state change happens inside `transaction`, never as read-modify-write
 // outside one.
-import type { ApprovalRequest, Grant, GrantState, RequestStatus, RoleBinding } from '../domain/types.js';
+import type { ApprovalRequest, BindingState, Grant, GrantState, RequestStatus, RoleBinding } from '../domain/types.js';
 
 export interface RequestFilter {
   creator?: string;
@@ -21,6 +21,7 @@ export interface GrantFilter {
 export interface BindingFilter {
   user?: string;
   project?: string;
+  state?: BindingState;
   activeAt?: number;
 }
 

@@ -67,6 +67,7 @@ function readsOf(db: Database.Database): LedgerReads {
       const w = where([
         ['user = ?', f.user],
         ['project = ?', f.project],
+        ['state = ?', f.state],
         ["state = 'ACTIVE' AND expire_time > ?", f.activeAt],
       ]);
       return docs<RoleBinding>(db.prepare(`SELECT doc FROM bindings ${w.sql} ORDER BY seq DESC`).all(...w.params));
