@@ -58,6 +58,12 @@ const trees = new Map<string, vscode.TreeDataProvider<unknown>>();
 export const shown: ShownMessage[] = [];
 /** Answers for the next showInputBox calls, in order (a test sets them before a command). */
 export const inputAnswers: (string | undefined)[] = [];
+/** Buttons clicked on the next modal messages, in order; a modal without one is dismissed. */
+export const modalAnswers: (string | undefined)[] = [];
+/** Labels picked in the next quick picks, in order; a quick pick without one is dismissed. */
+export const pickAnswers: string[] = [];
+/** The extension's status bar items, as created. */
+export const statusBarItems: vscode.StatusBarItem[] = [];
 
 type Fn = (...args: never[]) => unknown;
 function wrap<K extends keyof typeof vscode.window>(name: K, replacement: (original: (typeof vscode.window)[K]) => Fn): void {
@@ -78,14 +84,24 @@ export function installSpies(): void {
     trees.set(id, provider);
     return original(id, provider);
   });
-  const record = (severity: ShownMessage['severity']) => () => (text: string) => {
+  const record = (severity: ShownMessage['severity']) => () => (text: string, options?: unknown) => {
     shown.push({ severity, text });
-    return Promise.resolve(undefined);
+    const modal = typeof options === 'object' && options !== null && (options as vscode.MessageOptions).modal;
+    return Promise.resolve(modal ? modalAnswers.shift() : undefined);
   };
   wrap('showErrorMessage', record('error'));
   wrap('showWarningMessage', record('warning'));
   wrap('showInformationMessage', record('info'));
   wrap('showInputBox', () => () => Promise.resolve(inputAnswers.shift()));
+  wrap('showQuickPick', () => async (items: readonly (string | vscode.QuickPickItem)[] | Thenable<readonly (string | vscode.QuickPickItem)[]>) => {
+    const label = pickAnswers.shift();
+    return (await items).find((item) => (typeof item === 'string' ? item : item.label) === label);
+  });
+  wrap('createStatusBarItem', (original) => (...args: Parameters<typeof original>) => {
+    const item = (original as (...a: unknown[]) => vscode.StatusBarItem)(...args);
+    statusBarItems.push(item);
+    return item;
+  });
 }
 
 export interface Row {
