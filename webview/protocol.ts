@@ -112,7 +112,7 @@ export interface RequestShow {
   request: RequestDetails;
   canDecide: boolean;
   /** The requester, while the request is open: the page offers Cancel Request. */
-  canCancel: boolean;
+  canCancel?: boolean;
 }
 
 export interface RequestDecisionFailed {

@@ -43,7 +43,9 @@ export class RoleChoices implements vscode.Disposable {
 }
 
 export function registerRoleQuery(services: Services, choices: RoleChoices): vscode.Disposable {
-  return registerGuarded(services.session, COMMANDS.runQuery, async (arg?: RunQueryArgs) => {
+  // The editor title passes the file's Uri; only the lens passes RunQueryArgs.
+  return registerGuarded(services.session, COMMANDS.runQuery, async (fromLens?: RunQueryArgs | vscode.Uri) => {
+    const arg = fromLens && 'statement' in fromLens ? fromLens : undefined;
     const editor = vscode.window.activeTextEditor;
     const statement = arg?.statement ?? statementFromEditor(editor);
     if (!statement) {
