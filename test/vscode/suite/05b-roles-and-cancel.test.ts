@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { approveAll, client, DATABASES, requestAccess, requestRole, STATEMENT } from '../kit/api';
 import { SQL_FILE, UNCOVERED_STATEMENT } from '../kit/workspace';
 import {
-  codeLensTitles, commandId, extension, inputAnswers, manifest, modalAnswers, openSqlFile, refreshUntil, sectionRows, serviceUrl, shown, statusBarItems, waitFor,
+  codeLensTitles, commandId, extension, inputAnswers, manifest, modalAnswers, openSqlFile, pickAnswers, refreshUntil, sectionRows, serviceUrl, shown, statusBarItems, waitFor,
 } from './helpers';
 
 interface AuditLine {
@@ -82,6 +82,17 @@ describe('roles and cancel (issue 16)', () => {
       assert.equal(last.database, DATABASES[0]);
     });
 
+    it('runs the statement under the cursor from the editor title, which passes the file', async () => {
+      const editor = await vscode.window.showTextDocument(doc);
+      const at = doc.positionAt(doc.getText().indexOf(UNCOVERED_STATEMENT));
+      editor.selection = new vscode.Selection(at, at);
+      const menu = (manifest().contributes as unknown as { menus: Record<string, { command: string; when: string }[]> }).menus['editor/title'];
+      assert.ok(menu.some((m) => m.command === commandId('Run Query') && m.when === 'resourceLangId == sql'), JSON.stringify(menu));
+      await vscode.commands.executeCommand(commandId('Run Query'), doc.uri);
+      const [last] = await aliceQueries();
+      assert.equal(last.statement, UNCOVERED_STATEMENT);
+    });
+
     it('offers Revoke Role from the status bar while the role runs out first', async () => {
       const [binding] = await aliceBindings('ACTIVE');
       assert.ok(binding, 'alice holds an active binding');
@@ -119,6 +130,34 @@ describe('roles and cancel (issue 16)', () => {
       await vscode.commands.executeCommand(commandId('Run Query'), { statement: STATEMENT, uri: doc.uri.toString() });
       assert.match(shown.at(-1)!.text, /^You hold no role that allows querying a database\. Request a role/);
       assert.equal((await aliceQueries()).length, before, 'nothing ran');
+    });
+  });
+
+  describe('with a role on both databases', () => {
+    // Its own file key: the SQL file above remembers the first database already.
+    const args = { statement: STATEMENT, uri: 'untitled:Untitled-roles' };
+
+    before(async () => {
+      const { request } = await requestRole(serviceUrl, 'alice', { databases: [...DATABASES] });
+      await approveAll(serviceUrl, request.id);
+      await vscode.commands.executeCommand(commandId('Refresh'));
+    });
+
+    after(async () => {
+      for (const b of await aliceBindings('ACTIVE')) await client(serviceUrl, 'alice').post(`/role-bindings/${b.id}/revoke`);
+    });
+
+    it('asks for the database once per file, then runs on the one picked without asking', async () => {
+      pickAnswers.push(DATABASES[1]);
+      await vscode.commands.executeCommand(commandId('Run Query'), args);
+      assert.equal(pickAnswers.length, 0, 'asked');
+      const count = (await aliceQueries()).length;
+      assert.equal((await aliceQueries())[0].database, DATABASES[1]);
+
+      await vscode.commands.executeCommand(commandId('Run Query'), args);
+      const queries = await aliceQueries();
+      assert.equal(queries.length, count + 1, 'ran again without a pick');
+      assert.equal(queries[0].database, DATABASES[1]);
     });
   });
 
