@@ -30,16 +30,8 @@ export interface Project {
 export interface Me {
   user: { id: string; name?: string; email?: string };
   workspaceRole: string;
-  projects: { id: string; roles: HeldRole[] }[];
-}
-
-export interface HeldRole {
-  role: string;
-  expireTime?: string;
-  /** The databases a time-boxed binding is limited to; absent means the whole project. */
-  databases?: string[];
-  /** Present for a time-boxed binding (Request Role), which its holder may revoke. */
-  bindingId?: string;
+  /** `bindingId` marks a time-boxed role from Request Role (the holder may revoke it); standing roles have none. */
+  projects: { id: string; roles: { role: string; expireTime?: string; databases?: string[]; bindingId?: string }[] }[];
 }
 
 export interface AccessRequestBody {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { AccessSnapshot } from '../../../extension/core/access-state.js';
-import type { HeldRole, WorkspaceSettings } from '../../../extension/core/api-types.js';
+import type { Me, WorkspaceSettings } from '../../../extension/core/api-types.js';
 import { chosenTarget, revocableRoles, roleLabel, roleLensTitle, roleTargets, targetKey } from '../../../extension/core/role-targets.js';
 import { statementLenses } from '../../../extension/core/statement-lenses.js';
 import { statusText } from '../../../extension/core/status-text.js';
@@ -11,6 +11,8 @@ const PROJECTS = [
   { id: 'shop', name: 'Shop', databases: [{ name: 'demo/hr_us' }, { name: 'demo/hr_eu' }] },
   { id: 'ops', name: 'Ops', databases: [{ name: 'demo/logs' }] },
 ];
+
+type HeldRole = Me['projects'][number]['roles'][number];
 
 function snapshot(roles: Record<string, HeldRole[]>, enableDataExport = true): AccessSnapshot {
   return {

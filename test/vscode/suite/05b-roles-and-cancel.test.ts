@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { approveAll, client, DATABASES, requestAccess, requestRole, STATEMENT } from '../kit/api';
 import { SQL_FILE, UNCOVERED_STATEMENT } from '../kit/workspace';
 import {
-  codeLensTitles, commandId, extension, inputAnswers, manifest, modalAnswers, openSqlFile, pickAnswers, refreshUntil, sectionRows, serviceUrl, shown, statusBarItems, waitFor,
+  codeLensTitles, commandId, extension, inputAnswers, manifest, messageAnswers, openSqlFile, pickAnswers, refreshUntil, sectionRows, serviceUrl, shown, statusBarItems, waitFor,
 } from './helpers';
 
 interface AuditLine {
@@ -103,7 +103,6 @@ describe('roles and cancel (issue 16)', () => {
 
     it('keeps the role when the confirmation is dismissed', async () => {
       const [binding] = await aliceBindings('ACTIVE');
-      modalAnswers.push(undefined);
       // A reason ready to be given: only the dismissed confirmation keeps the role.
       inputAnswers.push('not asked');
       await vscode.commands.executeCommand(commandId('Revoke Role'), binding.id);
@@ -114,7 +113,7 @@ describe('roles and cancel (issue 16)', () => {
     it('revokes the role with a reason once confirmed, and the lens and Run Query stop offering it', async () => {
       const [binding] = await aliceBindings('ACTIVE');
       const seen = shown.length;
-      modalAnswers.push('Revoke');
+      messageAnswers.push({ text: /^Revoke your role sqlEditorUser/, pick: 'Revoke' });
       inputAnswers.push('Question answered');
       await vscode.commands.executeCommand(commandId('Revoke Role'));
       const revoked = (await aliceBindings('REVOKED')).find((b) => b.id === binding.id);
@@ -183,18 +182,18 @@ describe('roles and cancel (issue 16)', () => {
     });
 
     it('stays open when the confirmation is dismissed', async () => {
-      modalAnswers.push(undefined);
       await vscode.commands.executeCommand(commandId('Cancel Request'), requestId);
       assert.equal((await client(serviceUrl, 'alice').get<{ status: string }>(`/requests/${requestId}`)).status, 'OPEN');
     });
 
     it('is canceled once confirmed, and leaves the Pending section', async () => {
       const seen = shown.length;
-      modalAnswers.push('Cancel Request');
+      messageAnswers.push({ text: /^Cancel request #/, pick: 'Cancel Request' });
       await vscode.commands.executeCommand(commandId('Cancel Request'), { requestId });
       assert.equal((await client(serviceUrl, 'alice').get<{ status: string }>(`/requests/${requestId}`)).status, 'CANCELED');
       assert.ok(messagesSince(seen).some((m) => /^info: Canceled request #/.test(m)), messagesSince(seen).join('\n'));
-      assert.equal(await pendingRow(), undefined);
+      // The command's own reload may give way to one the cancel's event started: wait for it, no Refresh.
+      await waitFor(async () => (await pendingRow()) === undefined, { what: 'the request to leave Pending', intervalMs: 200 });
       assert.equal((await client(serviceUrl, 'bob').get<{ requests: { id: string }[] }>('/requests?view=to-approve')).requests.some((r) => r.id === requestId), false, 'bob is no longer asked');
     });
   });

@@ -56,10 +56,10 @@ export interface ShownMessage {
 
 const trees = new Map<string, vscode.TreeDataProvider<unknown>>();
 export const shown: ShownMessage[] = [];
+/** Buttons to press on the next message whose text matches (a test sets them before the message shows); others are dismissed. */
+export const messageAnswers: { text: RegExp; pick: string }[] = [];
 /** Answers for the next showInputBox calls, in order (a test sets them before a command). */
 export const inputAnswers: (string | undefined)[] = [];
-/** Buttons clicked on the next modal messages, in order; a modal without one is dismissed. */
-export const modalAnswers: (string | undefined)[] = [];
 /** Labels picked in the next quick picks, in order; a quick pick without one is dismissed. */
 export const pickAnswers: string[] = [];
 /** The extension's status bar items, as created. */
@@ -84,10 +84,10 @@ export function installSpies(): void {
     trees.set(id, provider);
     return original(id, provider);
   });
-  const record = (severity: ShownMessage['severity']) => () => (text: string, options?: unknown) => {
+  const record = (severity: ShownMessage['severity']) => () => (text: string) => {
     shown.push({ severity, text });
-    const modal = typeof options === 'object' && options !== null && (options as vscode.MessageOptions).modal;
-    return Promise.resolve(modal ? modalAnswers.shift() : undefined);
+    const answer = messageAnswers.findIndex((a) => a.text.test(text));
+    return Promise.resolve(answer < 0 ? undefined : messageAnswers.splice(answer, 1)[0].pick);
   };
   wrap('showErrorMessage', record('error'));
   wrap('showWarningMessage', record('warning'));
