@@ -44,11 +44,11 @@ export function activate(context: vscode.ExtensionContext): void {
     live,
     state.onChange((snapshot) => void vscode.commands.executeCommand('setContext', 'jitAccess.signedIn', snapshot.status === 'ready')),
     session.onDidChange(() => void state.refresh()),
-    ...registerCommands(services),
     roleChoices,
     registerRoleQuery(services, roleChoices),
     registerRoleRevoke(services),
     registerCancelRequest(services),
+    ...registerCommands(services),
   );
 
   live.start();

@@ -174,19 +174,16 @@ export interface MoreRows {
   type: 'results.more';
 }
 
+/** An approver's decision, or the requester's 'cancel'. */
 export interface DecideRequest {
   type: 'request.decide';
-  decision: 'approve' | 'reject';
+  decision: 'approve' | 'reject' | 'cancel';
   comment: string;
 }
 
-export interface CancelRequest {
-  type: 'request.cancel';
-}
+export type PageMessage = PageReady | SubmitAccessForm | ExportResult | RunAgain | CopyToClipboard | MoreRows | DecideRequest;
 
-export type PageMessage = PageReady | SubmitAccessForm | ExportResult | RunAgain | CopyToClipboard | MoreRows | DecideRequest | CancelRequest;
-
-const PAGE_MESSAGE_TYPES: ReadonlySet<string> = new Set<PageMessage['type']>(['ready', 'requestForm.submit', 'results.export', 'results.run', 'results.copy', 'results.more', 'request.decide', 'request.cancel']);
+const PAGE_MESSAGE_TYPES: ReadonlySet<string> = new Set<PageMessage['type']>(['ready', 'requestForm.submit', 'results.export', 'results.run', 'results.copy', 'results.more', 'request.decide']);
 
 /** Messages from a page are untrusted input: accept only the known shapes. */
 export function isPageMessage(value: unknown): value is PageMessage {

@@ -30,6 +30,6 @@ function decision(host: Host): HTMLElement {
 
 function cancellation(host: Host): HTMLElement {
   const button = h('vscode-button', { secondary: true }, 'Cancel Request') as VscodeButton;
-  button.addEventListener('click', () => host.send({ type: 'request.cancel' }));
+  button.addEventListener('click', () => host.send({ type: 'request.decide', decision: 'cancel', comment: '' }));
   return h('section', { class: 'cancellation', 'aria-label': 'Cancel' }, h('div', { class: 'buttons' }, button));
 }

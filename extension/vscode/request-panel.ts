@@ -29,8 +29,9 @@ export async function openRequest(services: Services, requestId: string): Promis
 function requestPage(services: Services, request: AccessRequest): WebviewPage {
   const page: WebviewPage = new WebviewPage(services.extensionUri, 'request', capitalize(requestName(request)), (message) => {
     const failed = (error: unknown) => page.post({ type: 'request.error', message: describeError(error, services.session.serverUrl).message });
-    if (message.type === 'request.decide') void decide(services, request.id, message.decision, message.comment).then(() => openRequest(services, request.id), failed);
-    if (message.type === 'request.cancel') void cancelRequest(services, request.id).then((canceled) => (canceled ? openRequest(services, request.id) : undefined), failed);
+    if (message.type !== 'request.decide') return;
+    if (message.decision === 'cancel') void cancelRequest(services, request.id).then((canceled) => (canceled ? openRequest(services, request.id) : undefined), failed);
+    else void decide(services, request.id, message.decision, message.comment).then(() => openRequest(services, request.id), failed);
   });
   // Someone else may decide while the page is open; it must not offer a stale decision.
   keepShowing(services, page, request, (changed) => showMessage(services, changed));

@@ -10,9 +10,7 @@
 //      CSV writes the rows;
 //   4. once the grant expires, the CodeLens is back to "Request Data Access", the tree lists
 //      the grant under Expired, and running it is refused;
-//   5. the audit log holds the request, both approvals, the run and the export, with the grant id;
-//   6. (issue 16, ./role-flows.ts) alice runs with a role bob approved, revokes it from the
-//      status bar, and cancels pending requests from the tree and from the request page.
+//   5. the audit log holds the request, both approvals, the run and the export, with the grant id.
 // Screenshots of every step go to test-output/ui/.
 //
 //   npx tsx test/ui/scenario.ts     (after test/setup/install-vscode.sh and `npm run build`)
@@ -25,8 +23,8 @@ import { ApiError, DATABASES, STATEMENT, USERS, client, type AuditEntry, type Gr
 import { EMPLOYEES, startService, type Service } from '../vscode/kit/service.js';
 import { waitFor } from '../vscode/kit/wait.js';
 import { SQL_FILE, makeWorkspace } from '../vscode/kit/workspace.js';
-import { roleSteps } from './role-flows.js';
 import { activeWebview, codeLens, dismissToasts, expectToast, gridCell, gridRows, openContainer, openFile, quickInput, runCommand, treeRow } from './workbench.js';
+import { roleSteps } from './role-flows.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-output/ui');
@@ -253,7 +251,7 @@ const steps: [string, () => Promise<void>][] = [
     assert.ok(onDisk.includes(grant.id), 'audit.jsonl names the grant');
   }],
 
-  // Issue 16: run with a role, revoke it, cancel pending requests.
+  // Issue 16 in alice's window (./role-flows.ts): run with a role, revoke it, cancel pending requests.
   ...roleSteps({ service: () => service, alice: () => alice, shot }),
 ];
 

@@ -112,6 +112,6 @@ describe('roles the holder may revoke', () => {
 
 describe('the request page protocol', () => {
   it('accepts Cancel Request from the page', () => {
-    assert.equal(isPageMessage({ type: 'request.cancel' }), true);
+    assert.equal(isPageMessage({ type: 'request.decide', decision: 'cancel', comment: '' }), true);
   });
 });
