@@ -7,6 +7,9 @@ import { VIEW_ID } from './vscode/command-ids.js';
 import { registerCommands } from './vscode/commands.js';
 import { GrantsTree } from './vscode/grants-tree.js';
 import { LiveUpdates } from './vscode/live-updates.js';
+import { registerCancelRequest } from './vscode/request-cancel.js';
+import { RoleChoices, registerRoleQuery } from './vscode/role-query.js';
+import { registerRoleRevoke } from './vscode/role-revoke.js';
 import type { Services } from './vscode/services.js';
 import { Session } from './vscode/session.js';
 import { SqlCodeLens } from './vscode/sql-code-lens.js';
@@ -21,7 +24,8 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const countdown = new Countdown(state);
   const tree = new GrantsTree(state, countdown, () => session.serverUrl);
-  const lenses = new SqlCodeLens(state, countdown);
+  const roleChoices = new RoleChoices(context.workspaceState);
+  const lenses = new SqlCodeLens(state, countdown, roleChoices);
   const sql: vscode.DocumentSelector = [{ language: 'sql' }, { pattern: '**/*.sql' }];
   const live = new LiveUpdates(session, state, log);
 
@@ -40,6 +44,10 @@ export function activate(context: vscode.ExtensionContext): void {
     live,
     state.onChange((snapshot) => void vscode.commands.executeCommand('setContext', 'jitAccess.signedIn', snapshot.status === 'ready')),
     session.onDidChange(() => void state.refresh()),
+    roleChoices,
+    registerRoleQuery(services, roleChoices),
+    registerRoleRevoke(services),
+    registerCancelRequest(services),
     ...registerCommands(services),
   );
 

@@ -111,6 +111,8 @@ export interface RequestShow {
   type: 'request.show';
   request: RequestDetails;
   canDecide: boolean;
+  /** The requester, while the request is open: the page offers Cancel Request. */
+  canCancel?: boolean;
 }
 
 export interface RequestDecisionFailed {
@@ -172,9 +174,10 @@ export interface MoreRows {
   type: 'results.more';
 }
 
+/** An approver's decision, or the requester's 'cancel'. */
 export interface DecideRequest {
   type: 'request.decide';
-  decision: 'approve' | 'reject';
+  decision: 'approve' | 'reject' | 'cancel';
   comment: string;
 }
 

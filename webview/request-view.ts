@@ -1,4 +1,5 @@
-// The Request view: an approver reads the request and approves or rejects it with a comment.
+// The Request view: an approver reads the request and approves or rejects it with a comment;
+// its requester may cancel it while it waits.
 import { h, replaceContent } from './dom.js';
 import type { VscodeButton, VscodeTextarea } from './elements.js';
 import type { Host } from './host.js';
@@ -10,7 +11,7 @@ export function mountRequestView(app: HTMLElement, host: Host): void {
   host.onMessage((message: HostMessage) => {
     if (message.type === 'request.show') {
       error.textContent = '';
-      replaceContent(app, requestSummary(message.request), message.canDecide ? decision(host) : undefined, error);
+      replaceContent(app, requestSummary(message.request), message.canDecide ? decision(host) : undefined, message.canCancel ? cancellation(host) : undefined, error);
     } else if (message.type === 'request.error') {
       error.textContent = message.message;
     }
@@ -25,4 +26,10 @@ function decision(host: Host): HTMLElement {
     return b;
   };
   return h('section', { class: 'decision', 'aria-label': 'Decision' }, h('vscode-label', {}, 'Comment'), comment, h('div', { class: 'buttons' }, button('Approve', 'approve', false), button('Reject', 'reject', true)));
+}
+
+function cancellation(host: Host): HTMLElement {
+  const button = h('vscode-button', { secondary: true }, 'Cancel Request') as VscodeButton;
+  button.addEventListener('click', () => host.send({ type: 'request.decide', decision: 'cancel', comment: '' }));
+  return h('section', { class: 'cancellation', 'aria-label': 'Cancel' }, h('div', { class: 'buttons' }, button));
 }

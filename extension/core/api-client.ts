@@ -91,22 +91,39 @@ export class ApiClient {
     return this.json('POST', `/grants/${enc(id)}/run`, database ? { database } : {}, signal);
   }
 
-  async exportGrant(id: string, format: ExportFormat, database: string | undefined, signal?: AbortSignal): Promise<ExportDownload> {
+  exportGrant(id: string, format: ExportFormat, database: string | undefined, signal?: AbortSignal): Promise<ExportDownload> {
     const query = new URLSearchParams({ format });
     if (database) query.set('database', database);
-    const response = await this.send('GET', `/grants/${enc(id)}/export?${query}`, undefined, signal);
-    if (!response.body) throw new ApiError('INTERNAL', 'The service sent an empty export.', response.status);
-    const length = Number(response.headers.get('content-length'));
-    return {
-      fileName: fileNameOf(response.headers.get('content-disposition')) ?? `grant-${id}.${format}`,
-      body: response.body,
-      size: Number.isFinite(length) && length > 0 ? length : undefined,
-    };
+    return this.download('GET', `/grants/${enc(id)}/export?${query}`, undefined, `grant-${id}.${format}`, signal);
+  }
+
+  /** Runs a statement read-only with the caller's project role on `database`. */
+  query(project: string, database: string, statement: string, signal?: AbortSignal): Promise<QueryResult> {
+    return this.json('POST', `/projects/${enc(project)}/query`, { database, statement }, signal);
+  }
+
+  exportQuery(project: string, database: string, statement: string, format: ExportFormat, signal?: AbortSignal): Promise<ExportDownload> {
+    return this.download('POST', `/projects/${enc(project)}/export`, { database, statement, format }, `${project}-export.${format}`, signal);
+  }
+
+  revokeRole(bindingId: string, reason?: string, signal?: AbortSignal): Promise<unknown> {
+    return this.json('POST', `/role-bindings/${enc(bindingId)}/revoke`, reason ? { reason } : {}, signal);
   }
 
   /** The raw event stream response; parse it with readServerSentEvents. */
   events(signal?: AbortSignal): Promise<Response> {
     return this.send('GET', '/events', undefined, signal, { Accept: 'text/event-stream' });
+  }
+
+  private async download(method: string, path: string, body: unknown, fallbackName: string, signal?: AbortSignal): Promise<ExportDownload> {
+    const response = await this.send(method, path, body, signal);
+    if (!response.body) throw new ApiError('INTERNAL', 'The service sent an empty export.', response.status);
+    const length = Number(response.headers.get('content-length'));
+    return {
+      fileName: fileNameOf(response.headers.get('content-disposition')) ?? fallbackName,
+      body: response.body,
+      size: Number.isFinite(length) && length > 0 ? length : undefined,
+    };
   }
 
   private async json<T>(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<T> {

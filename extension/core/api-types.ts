@@ -30,7 +30,8 @@ export interface Project {
 export interface Me {
   user: { id: string; name?: string; email?: string };
   workspaceRole: string;
-  projects: { id: string; roles: { role: string; expireTime?: string }[] }[];
+  /** `bindingId` marks a time-boxed role from Request Role (the holder may revoke it); standing roles have none. */
+  projects: { id: string; roles: { role: string; expireTime?: string; databases?: string[]; bindingId?: string }[] }[];
 }
 
 export interface AccessRequestBody {

@@ -8,16 +8,22 @@ export interface StatusText {
   text: string;
   /** "Grant #a1b2c3 on demo/hr expires first (23m left)" */
   tooltip: string;
+  /** When a role binding its holder may revoke runs out first: clicking offers to revoke it. */
+  bindingId?: string;
+}
+
+interface RunningOut extends Expiring {
+  bindingId?: string;
 }
 
 /** Everything counting down: active grants and roles with an expiry. */
-export function countdowns(snapshot: AccessSnapshot): Expiring[] {
+export function countdowns(snapshot: AccessSnapshot): RunningOut[] {
   return [
     ...snapshot.grants
       .filter((g) => g.state === 'ACTIVE' && g.expireTime)
       .map((g) => ({ label: `${grantName(g)} on ${g.databases.join(', ')}`, expireTime: g.expireTime! })),
     ...(snapshot.me?.projects ?? []).flatMap((p) =>
-      p.roles.filter((r) => r.expireTime).map((r) => ({ label: `role ${r.role} in ${p.id}`, expireTime: r.expireTime! })),
+      p.roles.filter((r) => r.expireTime).map((r) => ({ label: `role ${r.role} in ${p.id}`, expireTime: r.expireTime!, bindingId: r.bindingId })),
     ),
   ];
 }
@@ -26,5 +32,7 @@ export function statusText(snapshot: AccessSnapshot, now: number): StatusText | 
   const first = nearestExpiry(countdowns(snapshot), now);
   if (!first) return undefined;
   const left = formatTimeLeft(first.expireTime, now);
-  return { text: `JIT ${left}`, tooltip: `${capitalize(first.label)} expires first (${left})` };
+  const tooltip = `${capitalize(first.label)} expires first (${left})`;
+  if (!first.bindingId) return { text: `JIT ${left}`, tooltip };
+  return { text: `JIT ${left}`, tooltip: `${tooltip}. Click to revoke it.`, bindingId: first.bindingId };
 }

@@ -39,7 +39,7 @@ export interface Expiring {
 }
 
 /** The soonest of the given expiries still in the future. */
-export function nearestExpiry(items: readonly Expiring[], now: number): Expiring | undefined {
+export function nearestExpiry<T extends Expiring>(items: readonly T[], now: number): T | undefined {
   return items
     .filter((i) => Date.parse(i.expireTime) > now)
     .sort((a, b) => Date.parse(a.expireTime) - Date.parse(b.expireTime))[0];

@@ -8,6 +8,10 @@ export const COMMANDS = {
   rejectRequest: 'jitAccess.rejectRequest',
   revokeGrant: 'jitAccess.revokeGrant',
   openRequest: 'jitAccess.openRequest',
+  // Issue 16: run with a role, give a role back, cancel a pending request.
+  runQuery: 'jitAccess.runQuery',
+  revokeRole: 'jitAccess.revokeRole',
+  cancelRequest: 'jitAccess.cancelRequest',
   signIn: 'jitAccess.signIn',
   signOut: 'jitAccess.signOut',
   refresh: 'jitAccess.refresh',

@@ -7,28 +7,19 @@ import { grantIdOf, requestIdOf } from '../core/command-args.js';
 import { expirationPresets } from '../core/expiration.js';
 import { grantName, requestName } from '../core/grant-labels.js';
 import { REQUESTABLE_ROLES } from '../core/role-request.js';
-import { splitStatements, statementAt } from '../core/sql-statements.js';
 import { COMMANDS } from './command-ids.js';
+import { statementFromEditor } from './editor-statement.js';
 import { showError } from './errors.js';
 import { exportGrantResult } from './export-download.js';
+import { registerGuarded } from './guarded-command.js';
 import { pickGrant, pickRequest } from './pickers.js';
-import { openRequestForm, selectedText, type RequestPrefill } from './request-form-panel.js';
+import { openRequestForm, type RequestPrefill } from './request-form-panel.js';
 import { decide, openRequest } from './request-panel.js';
 import { runGrant } from './results-panel.js';
 import type { Services } from './services.js';
 
 export function registerCommands(services: Services): vscode.Disposable[] {
   const { session, state } = services;
-  /** Runs a command body, showing any failure with its next step. */
-  const guarded = <A extends unknown[]>(body: (...args: A) => Promise<unknown>) => async (...args: A) => {
-    try {
-      return await body(...args);
-    } catch (error) {
-      await showError(error, session.serverUrl);
-      return undefined;
-    }
-  };
-
   const findGrant = async (arg: unknown, placeHolder: string, usable: (g: Grant) => boolean = () => true): Promise<Grant | undefined> => {
     const id = grantIdOf(arg);
     if (id) return state.activeGrants().find((g) => g.id === id) ?? (await session.client().grant(id));
@@ -60,7 +51,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     if (comment !== undefined) await decide(services, id, decision, comment);
   };
 
-  const register = (id: string, body: (...args: never[]) => Promise<unknown>) => vscode.commands.registerCommand(id, guarded(body as (...args: unknown[]) => Promise<unknown>));
+  const register = (id: string, body: (...args: never[]) => Promise<unknown>) => registerGuarded(session, id, body);
 
   return [
     register(COMMANDS.requestDataAccess, async (arg?: RequestPrefill) => {
@@ -173,12 +164,4 @@ export function registerCommands(services: Services): vscode.Disposable[] {
       await vscode.workspace.applyEdit(edit);
     }),
   ];
-}
-
-/** The selection, else the statement under the cursor in a SQL editor. */
-function statementFromEditor(editor: vscode.TextEditor | undefined): string | undefined {
-  const selected = selectedText(editor);
-  if (selected || !editor || editor.document.languageId !== 'sql') return selected;
-  const statements = splitStatements(editor.document.getText());
-  return statementAt(statements, editor.document.offsetAt(editor.selection.active))?.text;
 }

@@ -1,4 +1,5 @@
-// The Request view: what is asked, by whom, under which rule; approvers decide here.
+// The Request view: what is asked, by whom, under which rule; approvers decide here, and the
+// requester may cancel while it waits.
 import * as vscode from 'vscode';
 import { describeError } from '../core/api-errors.js';
 import type { AccessRequest } from '../core/api-types.js';
@@ -7,6 +8,7 @@ import { requestDetails } from '../core/request-details.js';
 import { followRequest } from '../core/request-follower.js';
 import type { HostMessage } from '../../webview/protocol.js';
 import { showError } from './errors.js';
+import { cancelRequest } from './request-cancel.js';
 import type { Services } from './services.js';
 import { WebviewPage } from './webview-page.js';
 
@@ -26,11 +28,10 @@ export async function openRequest(services: Services, requestId: string): Promis
 
 function requestPage(services: Services, request: AccessRequest): WebviewPage {
   const page: WebviewPage = new WebviewPage(services.extensionUri, 'request', capitalize(requestName(request)), (message) => {
+    const failed = (error: unknown) => page.post({ type: 'request.error', message: describeError(error, services.session.serverUrl).message });
     if (message.type !== 'request.decide') return;
-    void decide(services, request.id, message.decision, message.comment).then(
-      () => openRequest(services, request.id),
-      (error: unknown) => page.post({ type: 'request.error', message: describeError(error, services.session.serverUrl).message }),
-    );
+    if (message.decision === 'cancel') void cancelRequest(services, request.id).then((canceled) => (canceled ? openRequest(services, request.id) : undefined), failed);
+    else void decide(services, request.id, message.decision, message.comment).then(() => openRequest(services, request.id), failed);
   });
   // Someone else may decide while the page is open; it must not offer a stale decision.
   keepShowing(services, page, request, (changed) => showMessage(services, changed));
@@ -51,7 +52,8 @@ export function keepShowing(services: Services, page: WebviewPage, shown: Access
 }
 
 function showMessage(services: Services, request: AccessRequest): HostMessage {
-  return { type: 'request.show', request: requestDetails(request), canDecide: canDecide(services, request) };
+  const canCancel = request.status === 'OPEN' && request.creator === services.state.snapshot.me?.user.id;
+  return { type: 'request.show', request: requestDetails(request), canDecide: canDecide(services, request), canCancel };
 }
 
 /** Approves or rejects, tells the user, and reloads the views. Throws when the service refuses. */

@@ -1,8 +1,8 @@
-// Runs a grant's approved statement and shows the result grid; its Export buttons go through
-// the same save-dialog download as the Export Grant Result command, and its copy actions
+// Runs a statement — a grant's approved one, or one run with a project role — and shows the
+// result grid; its Export buttons go through the save-dialog download, and its copy actions
 // through the editor's clipboard, unless the jitAccess.allowCopyData setting turns them off.
 import * as vscode from 'vscode';
-import { EXPORT_FORMATS, type Grant, type QueryResult } from '../core/api-types.js';
+import { EXPORT_FORMATS, type ExportFormat, type Grant, type QueryResult } from '../core/api-types.js';
 import { describeError } from '../core/api-errors.js';
 import { grantName } from '../core/grant-labels.js';
 import { withProgressThenReport } from '../core/progress.js';
@@ -11,16 +11,48 @@ import { exportGrantResult } from './export-download.js';
 import type { Services } from './services.js';
 import { WebviewPage } from './webview-page.js';
 
-export async function runGrant(services: Services, grant: Grant, database = grant.databases[0]): Promise<void> {
-  const key = `results:${grant.id}`;
-  const shown: ResultsGrant = { id: grant.id, name: grantName(grant), databases: grant.databases, database, statement: grant.statement };
-  const page = services.pages.get(key) ?? services.pages.add(key, resultsPage(services, grant));
+/** What a results page runs and exports. */
+export interface ResultSource {
+  /** One page per key: per grant, or per document for runs with a role. */
+  key: string;
+  /** Shown in the page header: "grant #a1b2c3", "role sqlEditorUser". */
+  name: string;
+  /** The panel's title, fixed when the page opens. */
+  title: string;
+  /** The databases the page offers to run on. */
+  databases: string[];
+  statement: string;
+  run(database: string, signal: AbortSignal): Promise<QueryResult>;
+  exportFormats(database: string): ExportFormat[];
+  export(format: ExportFormat, database: string | undefined): Promise<string | undefined>;
+}
+
+export function runGrant(services: Services, grant: Grant, database = grant.databases[0]): Promise<void> {
+  return showResults(services, {
+    key: `results:${grant.id}`,
+    name: grantName(grant),
+    title: `Results: ${grantName(grant)}`,
+    databases: grant.databases,
+    statement: grant.statement,
+    run: (db, signal) => services.session.client().run(grant.id, db, signal),
+    exportFormats: () => (grant.export ? [...EXPORT_FORMATS] : []),
+    export: (format, db) => exportGrantResult(services, grant, format, db),
+  }, database);
+}
+
+/** The source each open page shows now; its buttons act on it. */
+const sources = new WeakMap<WebviewPage, ResultSource>();
+
+export async function showResults(services: Services, source: ResultSource, database: string): Promise<void> {
+  const shown: ResultsGrant = { id: source.key, name: source.name, databases: source.databases, database, statement: source.statement };
+  const page = services.pages.get(source.key) ?? services.pages.add(source.key, resultsPage(services, source.title));
+  sources.set(page, source);
   page.lastShown = shown;
   page.panel.reveal(undefined, true);
   page.post({ type: 'results.loading', grant: shown });
   const result = await withProgressThenReport(
-    (task) => vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Running ${grantName(grant)} on ${database}…`, cancellable: true }, task),
-    (_progress: unknown, signal: AbortSignal) => services.session.client().run(grant.id, database, signal),
+    (task) => vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Running ${source.name} on ${database}…`, cancellable: true }, task),
+    (_progress: unknown, signal: AbortSignal) => source.run(database, signal),
     (error) => page.post({ type: 'results.error', grant: shown, message: describeError(error, services.session.serverUrl).message }),
   );
   if (!result) return;
@@ -29,7 +61,7 @@ export async function runGrant(services: Services, grant: Grant, database = gran
   // page asks for the others one message at a time (results.more).
   const { rows } = result;
   pendingRows.set(page, { rows, next: FIRST_ROWS });
-  page.post({ type: 'results.show', grant: shown, result: { ...result, rows: rows.slice(0, FIRST_ROWS) }, moreRows: Math.max(0, rows.length - FIRST_ROWS), exportFormats: grant.export ? [...EXPORT_FORMATS] : [], allowCopy: copyAllowed() });
+  page.post({ type: 'results.show', grant: shown, result: { ...result, rows: rows.slice(0, FIRST_ROWS) }, moreRows: Math.max(0, rows.length - FIRST_ROWS), exportFormats: source.exportFormats(database), allowCopy: copyAllowed() });
 }
 
 /** Rows in the first message: a screenful and more. */
@@ -60,9 +92,11 @@ async function copyToClipboard(page: WebviewPage, text: string, what: string): P
   page.post({ type: 'results.copyStatus', message: `Copied ${what}.` });
 }
 
-function resultsPage(services: Services, grant: Grant): WebviewPage {
-  const page: WebviewPage = new WebviewPage(services.extensionUri, 'results', `Results: ${grantName(grant)}`, (message) => {
-    if (message.type === 'results.run') void runGrant(services, grant, message.database);
+function resultsPage(services: Services, title: string): WebviewPage {
+  const page: WebviewPage = new WebviewPage(services.extensionUri, 'results', title, (message) => {
+    const source = sources.get(page);
+    if (!source) return;
+    if (message.type === 'results.run') void showResults(services, source, message.database ?? source.databases[0]);
     if (message.type === 'results.more') sendMoreRows(page);
     if (message.type === 'results.copy') {
       void copyToClipboard(page, message.text, message.what).catch((error: unknown) =>
@@ -70,7 +104,7 @@ function resultsPage(services: Services, grant: Grant): WebviewPage {
       );
     }
     if (message.type === 'results.export') {
-      void exportGrantResult(services, grant, message.format, page.lastShown?.database).then(
+      void source.export(message.format, page.lastShown?.database).then(
         (saved) => saved && page.post({ type: 'results.exportStatus', message: saved }),
       );
     }

@@ -1,19 +1,22 @@
 // CodeLens above each statement of a SQL file (run with the covering grant, or request
-// access), and a hover explaining why a near-identical statement is not covered.
+// access, and run with a role the user holds), and a hover explaining why a near-identical
+// statement is not covered.
 import * as vscode from 'vscode';
 import type { AccessState } from '../core/access-state.js';
 import type { Countdown } from '../core/countdown.js';
 import { NEAR_MISS_EXPLANATION } from '../core/grant-coverage.js';
+import { roleTargets } from '../core/role-targets.js';
 import { statementLenses, type LensAction } from '../core/statement-lenses.js';
 import { COMMANDS } from './command-ids.js';
+import type { RoleChoices, RunQueryArgs } from './role-query.js';
 
 export class SqlCodeLens implements vscode.CodeLensProvider, vscode.HoverProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
-  private readonly redraws: { dispose(): void };
+  private readonly redraws: { dispose(): void }[];
 
-  constructor(private readonly state: AccessState, private readonly countdown: Countdown) {
-    this.redraws = countdown.onRedraw(() => this.changed.fire());
+  constructor(private readonly state: AccessState, private readonly countdown: Countdown, private readonly choices: RoleChoices) {
+    this.redraws = [countdown.onRedraw(() => this.changed.fire()), choices.onDidChange(() => this.changed.fire())];
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
@@ -32,12 +35,13 @@ export class SqlCodeLens implements vscode.CodeLensProvider, vscode.HoverProvide
   }
 
   dispose(): void {
-    this.redraws.dispose();
+    for (const redraw of this.redraws) redraw.dispose();
     this.changed.dispose();
   }
 
   private lenses(document: vscode.TextDocument) {
-    return statementLenses(document.getText(), this.state.activeGrants(), this.countdown.now);
+    const roles = { targets: roleTargets(this.state.snapshot, this.countdown.now), remembered: this.choices.get(document.uri.toString()) };
+    return statementLenses(document.getText(), this.state.activeGrants(), this.countdown.now, roles);
   }
 }
 
@@ -51,5 +55,9 @@ function commandFor(action: LensAction, document: vscode.TextDocument, statement
     }
     case 'request':
       return { command: COMMANDS.requestDataAccess, arguments: [{ statement: action.statement }] };
+    case 'runWithRole': {
+      const args: RunQueryArgs = { statement: action.statement, uri: document.uri.toString() };
+      return { command: COMMANDS.runQuery, arguments: [args] };
+    }
   }
 }

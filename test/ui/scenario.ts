@@ -24,6 +24,7 @@ import { EMPLOYEES, startService, type Service } from '../vscode/kit/service.js'
 import { waitFor } from '../vscode/kit/wait.js';
 import { SQL_FILE, makeWorkspace } from '../vscode/kit/workspace.js';
 import { activeWebview, codeLens, dismissToasts, expectToast, gridCell, gridRows, openContainer, openFile, quickInput, runCommand, treeRow } from './workbench.js';
+import { roleSteps } from './role-flows.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-output/ui');
@@ -249,6 +250,9 @@ const steps: [string, () => Promise<void>][] = [
     const onDisk = fs.readFileSync(service.auditFile, 'utf8');
     assert.ok(onDisk.includes(grant.id), 'audit.jsonl names the grant');
   }],
+
+  // Issue 16 in alice's window (./role-flows.ts): run with a role, revoke it, cancel pending requests.
+  ...roleSteps({ service: () => service, alice: () => alice, shot }),
 ];
 
 fs.rmSync(SHOTS, { recursive: true, force: true });

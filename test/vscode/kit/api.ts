@@ -96,3 +96,14 @@ export async function approveAll(baseUrl: string, requestId: string, approvers: 
   }
   return client(baseUrl, approvers[0]).get<Request>(`/requests/${requestId}`);
 }
+
+/** `user` asks for a time-boxed `role` in the project (sqlEditorUser on the first database by default). */
+export async function requestRole(baseUrl: string, user: UserId, input: { role?: string; databases?: string[]; duration?: string } = {}) {
+  return client(baseUrl, user).post<{ request: Request }>(`/projects/${PROJECT}/role-requests`, {
+    role: 'sqlEditorUser',
+    databases: [DATABASES[0]],
+    duration: '1h',
+    reason: 'Answering a payroll question',
+    ...input,
+  });
+}

@@ -56,8 +56,14 @@ export interface ShownMessage {
 
 const trees = new Map<string, vscode.TreeDataProvider<unknown>>();
 export const shown: ShownMessage[] = [];
+/** Buttons to press on the next message whose text matches (a test sets them before the message shows); others are dismissed. */
+export const messageAnswers: { text: RegExp; pick: string }[] = [];
 /** Answers for the next showInputBox calls, in order (a test sets them before a command). */
 export const inputAnswers: (string | undefined)[] = [];
+/** Labels picked in the next quick picks, in order; a quick pick without one is dismissed. */
+export const pickAnswers: string[] = [];
+/** The extension's status bar items, as created. */
+export const statusBarItems: vscode.StatusBarItem[] = [];
 
 type Fn = (...args: never[]) => unknown;
 function wrap<K extends keyof typeof vscode.window>(name: K, replacement: (original: (typeof vscode.window)[K]) => Fn): void {
@@ -80,12 +86,22 @@ export function installSpies(): void {
   });
   const record = (severity: ShownMessage['severity']) => () => (text: string) => {
     shown.push({ severity, text });
-    return Promise.resolve(undefined);
+    const answer = messageAnswers.findIndex((a) => a.text.test(text));
+    return Promise.resolve(answer < 0 ? undefined : messageAnswers.splice(answer, 1)[0].pick);
   };
   wrap('showErrorMessage', record('error'));
   wrap('showWarningMessage', record('warning'));
   wrap('showInformationMessage', record('info'));
   wrap('showInputBox', () => () => Promise.resolve(inputAnswers.shift()));
+  wrap('showQuickPick', () => async (items: readonly (string | vscode.QuickPickItem)[] | Thenable<readonly (string | vscode.QuickPickItem)[]>) => {
+    const label = pickAnswers.shift();
+    return (await items).find((item) => (typeof item === 'string' ? item : item.label) === label);
+  });
+  wrap('createStatusBarItem', (original) => (...args: Parameters<typeof original>) => {
+    const item = (original as (...a: unknown[]) => vscode.StatusBarItem)(...args);
+    statusBarItems.push(item);
+    return item;
+  });
 }
 
 export interface Row {
