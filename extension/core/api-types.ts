@@ -5,13 +5,35 @@
 import type { WorkspaceSettings as ServiceWorkspaceSettings } from '../../server/config/schema.js';
 import type { RunResult } from '../../server/domain/data-access.js';
 import type { AccessPayload, RolePayload } from '../../server/domain/types.js';
-import type { grantView, requestView } from '../../server/domain/wire.js';
+import type { bindingView, grantView, requestView } from '../../server/domain/wire.js';
 
 export type { AccessPayload, RolePayload };
 export type Grant = ReturnType<typeof grantView>;
 export type GrantState = Grant['state'];
-export type AccessRequest = ReturnType<typeof requestView>;
+export type AccessRequest = ReturnType<typeof requestView> & { context?: RequestContext };
 export type ApprovalStep = AccessRequest['steps'][number];
+
+/** How often a grant was used, from the audit: successful runs and exports. */
+export interface GrantUsage {
+  runs: number;
+  exports: number;
+  lastUsedTime?: string;
+}
+
+/** A grant as a project's reviewers list it: who approved it and how it was used. */
+export type ReviewedGrant = Grant & { usage?: GrantUsage; approvers?: string[] };
+
+/** A time-boxed role binding from Request Role, as its project's reviewers list it. */
+export type RoleBinding = ReturnType<typeof bindingView> & { revokeTime?: string; revokedBy?: string; approvers?: string[] };
+export type BindingState = RoleBinding['state'];
+
+/** What an approver weighs besides the request itself: where it reads, under which rule, what it would unmask. */
+export interface RequestContext {
+  databases: { name: string; environment: string; production: boolean }[];
+  rule: { title: string; source: string };
+  tablesRead: { database: string; table: string }[];
+  revealsMaskedColumns: { database: string; table: string; column: string }[];
+}
 export type WorkspaceSettings = ServiceWorkspaceSettings;
 export type QueryResult = RunResult;
 export type ResultColumn = RunResult['columns'][number];
@@ -30,7 +52,8 @@ export interface Project {
 export interface Me {
   user: { id: string; name?: string; email?: string };
   workspaceRole: string;
-  projects: { id: string; roles: { role: string; expireTime?: string }[] }[];
+  /** `bindingId` marks a time-boxed role from Request Role (the holder may revoke it); standing roles have none. */
+  projects: { id: string; roles: { role: string; expireTime?: string; databases?: string[]; bindingId?: string }[] }[];
 }
 
 export interface AccessRequestBody {
