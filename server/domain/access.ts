@@ -13,6 +13,8 @@ export interface HeldRole {
   expireTime?: number;
   /** Databases a binding is limited to; absent means every database of the project. */
   databases?: string[];
+  /** The time-boxed binding this role comes from; absent for a standing role. */
+  bindingId?: string;
 }
 
 export async function rolesIn(ledger: LedgerReads, state: State, user: string, project: string, now: number): Promise<HeldRole[]> {
@@ -20,7 +22,7 @@ export async function rolesIn(ledger: LedgerReads, state: State, user: string, p
   const bindings = await ledger.listBindings({ user, project, activeAt: now });
   return [
     ...standing.map((role) => ({ role })),
-    ...bindings.map((b) => ({ role: b.role, expireTime: b.expireTime, databases: b.databases })),
+    ...bindings.map((b) => ({ role: b.role, expireTime: b.expireTime, databases: b.databases, bindingId: b.id })),
   ];
 }
 
@@ -88,4 +90,21 @@ export const ownsProject = (roles: HeldRole[]) => roles.some((r) => r.role === '
 export async function reviewsProject(ledger: LedgerReads, state: State, actor: Actor, project: string, now: number) {
   if (isReviewer(actor)) return true;
   return ownsProject(await rolesIn(ledger, state, actor.id, project, now));
+}
+
+/** The project, if the actor reviews it; otherwise 404 or a 403 saying who may see `what`. */
+export async function requireReviewer(ledger: LedgerReads, state: State, actor: Actor, project: string, now: number, what: string) {
+  findProject(state, project);
+  if (!(await reviewsProject(ledger, state, actor, project, now))) {
+    throw denied(`Only project owners, workspace DBAs and admins can review the ${what} of a project`);
+  }
+}
+
+/** Everyone who reviews the project (for notices about its grants and roles). */
+export async function reviewersOf(ledger: LedgerReads, state: State, project: string, now: number): Promise<string[]> {
+  const out: string[] = [];
+  for (const user of state.users) {
+    if (await reviewsProject(ledger, state, { id: user.id, workspaceRole: user.workspaceRole }, project, now)) out.push(user.id);
+  }
+  return out;
 }

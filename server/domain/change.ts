@@ -2,14 +2,15 @@
 // appended (and fsync'ed) before it commits — so no change is ever unaudited — and whose
 // events go out only after it committed.
 import type { AuditEvent } from '../audit/audit-log.js';
-import type { ServiceEvent } from '../events/bus.js';
+import type { DeliveredEvent, TypedEvent } from '../events/types.js';
 import type { LedgerTx } from '../store/ledger.js';
 import type { Deps } from './deps.js';
 import type { DomainError } from './errors.js';
 
 export interface Effects {
   audit(event: AuditEvent): void;
-  emit(users: string[], event: ServiceEvent): void;
+  /** Sends the event to each user once, recorded with the change (for replay) and delivered after it commits. */
+  emit(users: string[], event: TypedEvent): void;
   /** Commit what was done so far, then fail the call with this error (e.g. "it just expired"). */
   failAfterCommit(error: DomainError): void;
 }
@@ -25,7 +26,8 @@ export interface ChangeOptions {
 
 export async function change<T>(deps: Deps, fn: (tx: LedgerTx, fx: Effects) => Promise<T>, options: ChangeOptions = {}): Promise<T> {
   const txn = options.ledgerWrites ?? true;
-  const events: [string[], ServiceEvent][] = [];
+  const events: [string[], TypedEvent][] = [];
+  const deliveries: [string, DeliveredEvent][] = [];
   let failure: DomainError | undefined;
   const appended: number[] = [];
   let result: T;
@@ -41,6 +43,9 @@ export async function change<T>(deps: Deps, fn: (tx: LedgerTx, fx: Effects) => P
       // Committed together with the change: after a crash between the append and the commit,
       // the entries past this mark are known to record a change that never happened.
       if (txn && appended.length) await tx.setAuditMark(appended[appended.length - 1]);
+      for (const [users, event] of events) {
+        for (const user of new Set(users)) deliveries.push([user, { ...event, id: await tx.recordEvent(user, event, deps.clock.now()) }]);
+      }
       return value;
     });
   } catch (err) {
@@ -54,7 +59,7 @@ export async function change<T>(deps: Deps, fn: (tx: LedgerTx, fx: Effects) => P
     }
     throw err;
   }
-  for (const [users, event] of events) deps.events.publish(users, event);
+  for (const [user, event] of deliveries) deps.events.deliver(user, event);
   deps.onCommit?.();
   if (failure) throw failure;
   return result;

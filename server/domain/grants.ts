@@ -1,6 +1,6 @@
 // Grants after their request: reading them, revoking them, and the expiry check at the
 // instant of use that every data operation goes through.
-import { ownsProject, reviewsProject, rolesIn } from './access.js';
+import { ownsProject, requireReviewer, reviewsProject, rolesIn } from './access.js';
 import { iso } from './clock.js';
 import { change } from './change.js';
 import type { Actor, Deps } from './deps.js';
@@ -22,11 +22,7 @@ export async function listOwnGrants(deps: Deps, actor: Actor, state?: GrantState
 }
 
 export async function listProjectGrants(deps: Deps, actor: Actor, project: string, state?: GrantState, user?: string) {
-  const config = await deps.config.read();
-  if (!config.projects.some((p) => p.id === project)) throw notFound(`Project "${project}" does not exist`);
-  if (!(await reviewsProject(deps.ledger, config, actor, project, deps.clock.now()))) {
-    throw denied('Only project owners, workspace DBAs and admins can review the grants of a project');
-  }
+  await requireReviewer(deps.ledger, await deps.config.read(), actor, project, deps.clock.now(), 'grants');
   return deps.ledger.listGrants({ project, state, requester: user });
 }
 

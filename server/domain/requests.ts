@@ -7,6 +7,7 @@ import { routeRequest } from '../policy/approval.js';
 import type { State } from '../store/config-store.js';
 import type { LedgerTx } from '../store/ledger.js';
 import { approversOf, cannotApprove, reviewsProject, rolesIn, visibleProject, holdsStepRole } from './access.js';
+import { awaitingNotice } from './approval-notice.js';
 import { iso } from './clock.js';
 import { change, type Effects } from './change.js';
 import type { Actor, Deps } from './deps.js';
@@ -99,10 +100,12 @@ async function openRequest(
   if (request.steps.length === 0) {
     await finalize(deps, tx, fx, actor, request, 'auto-approved by rule');
   } else {
-    fx.emit([request.creator, ...(await approversOf(tx, state, request, deps.clock.now()))], {
+    const approvers = await approversOf(tx, state, request, deps.clock.now());
+    fx.emit([request.creator, ...approvers], {
       type: 'request.created',
       data: { requestId: request.id, project: request.project, creator: request.creator, type: request.type },
     });
+    fx.emit(approvers, awaitingNotice(request));
   }
 }
 
@@ -262,10 +265,12 @@ export async function decideRequest(deps: Deps, actor: Actor, id: string, decisi
     } else {
       await tx.putRequest(request);
       fx.audit({ ...base, action: 'request.step.approved', detail: { step: decided, comment } });
-      fx.emit([request.creator, ...(await approversOf(tx, state, request, now))], {
+      const approvers = await approversOf(tx, state, request, now);
+      fx.emit([request.creator, ...approvers], {
         type: 'request.approved',
         data: { requestId: request.id, project: request.project, final: false, nextStep: request.currentStep },
       });
+      fx.emit(approvers, awaitingNotice(request));
     }
     return (await tx.getRequest(id))!;
   });

@@ -74,6 +74,9 @@ export interface Grant {
   remindTime?: number;
 }
 
+export const BINDING_STATES = ['ACTIVE', 'EXPIRED', 'REVOKED'] as const;
+export type BindingState = (typeof BINDING_STATES)[number];
+
 export interface RoleBinding {
   id: string;
   project: string;
@@ -83,6 +86,8 @@ export interface RoleBinding {
   requestId: string;
   createTime: number;
   expireTime: number;
-  state: 'ACTIVE' | 'EXPIRED';
+  state: BindingState;
+  revokeTime?: number;
+  revokedBy?: string;
   remindTime?: number;
 }

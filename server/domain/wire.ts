@@ -45,5 +45,8 @@ export function requestView(r: ApprovalRequest) {
 }
 
 export function bindingView(b: RoleBinding) {
-  return { id: b.id, project: b.project, user: b.user, role: b.role, databases: b.databases, requestId: b.requestId, state: b.state, createTime: iso(b.createTime), expireTime: iso(b.expireTime) };
+  return {
+    id: b.id, project: b.project, user: b.user, role: b.role, databases: b.databases, requestId: b.requestId, state: b.state,
+    createTime: iso(b.createTime), expireTime: iso(b.expireTime), revokeTime: opt(b.revokeTime), revokedBy: b.revokedBy,
+  };
 }

@@ -1,21 +1,13 @@
 // In-process fan-out of events to the users they concern (the SSE endpoint subscribes here).
-export const EVENT_TYPES = [
-  'request.created',
-  'request.approved',
-  'request.rejected',
-  'request.canceled',
-  'request.expired',
-  'grant.activated',
-  'grant.expiring',
-  'grant.expired',
-  'grant.revoked',
-  'role.activated',
-  'role.expiring',
-  'role.expired',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+// Events reach the bus only after the change that caused them committed, with the id under
+// which the ledger recorded them for that user, so a live event and a replayed one agree.
+import type { DeliveredEvent, EventType } from './types.js';
 
+export { EVENT_TYPES, type EventType } from './types.js';
+
+/** What a listener gets; each event's payload type is in types.ts. */
 export interface ServiceEvent {
+  id: string;
   type: EventType;
   data: Record<string, unknown>;
 }
@@ -35,10 +27,8 @@ export class EventBus {
     };
   }
 
-  publish(users: Iterable<string>, event: ServiceEvent): void {
-    for (const user of new Set(users)) {
-      for (const listener of this.listeners.get(user) ?? []) listener(event);
-    }
+  deliver(user: string, event: DeliveredEvent): void {
+    for (const listener of this.listeners.get(user) ?? []) listener(event);
   }
 
   get subscriberCount(): number {

@@ -15,6 +15,7 @@ import { grantRoutes } from './routes/grants.js';
 import { meRoutes } from './routes/me.js';
 import { projectRoutes } from './routes/projects.js';
 import { requestRoutes } from './routes/requests.js';
+import { roleBindingRoutes } from './routes/role-bindings.js';
 import { ruleRoutes } from './routes/rules.js';
 import { workspaceRoutes } from './routes/workspace.js';
 
@@ -35,6 +36,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     .route('/', projectRoutes(deps))
     .route('/', requestRoutes(deps))
     .route('/', grantRoutes(deps))
+    .route('/', roleBindingRoutes(deps))
     .route('/', dataRoutes(deps))
     .route('/', ruleRoutes(deps))
     .route('/', auditRoutes(deps))

@@ -2,7 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { DURATION_PATTERN } from '../config/duration.js';
 import { PROJECT_ROLES, WORKSPACE_ROLES, MASKING_ALGORITHMS } from '../config/schema.js';
-import { GRANT_STATES, REQUEST_STATUSES } from '../domain/types.js';
+import { BINDING_STATES, GRANT_STATES, REQUEST_STATUSES } from '../domain/types.js';
 
 const Duration = z.string().regex(DURATION_PATTERN, 'must look like "30m", "2h" or "1d"').openapi({ example: '2h' });
 const Time = z.string().openapi({ format: 'date-time', example: '2026-11-25T21:00:00.000Z' });
@@ -42,6 +42,25 @@ export const Grant = z
     revokedBy: z.string().optional(),
   })
   .openapi('Grant');
+
+const Approvers = z.array(z.string()).openapi({ description: 'Users who approved a step of its request, in step order' });
+
+export const RoleBinding = z
+  .object({
+    id: z.string(),
+    project: z.string(),
+    user: z.string(),
+    role: z.enum(PROJECT_ROLES),
+    databases: z.array(z.string()).optional(),
+    requestId: z.string().optional(),
+    state: z.enum(BINDING_STATES),
+    createTime: Time,
+    expireTime: Time,
+    revokeTime: Time.optional(),
+    revokedBy: z.string().optional(),
+    approvers: Approvers,
+  })
+  .openapi('RoleBinding');
 
 const Step = z.object({
   roles: z.array(z.string()),
@@ -100,7 +119,12 @@ export const Me = z
     user: z.object({ id: z.string(), name: z.string(), email: z.string() }),
     workspaceRole: z.enum(WORKSPACE_ROLES),
     projects: z.array(
-      z.object({ id: z.string(), name: z.string(), roles: z.array(z.object({ role: z.enum(PROJECT_ROLES), expireTime: Time.optional(), databases: z.array(z.string()).optional() })) }),
+      z.object({ id: z.string(), name: z.string(), roles: z.array(z.object({
+          role: z.enum(PROJECT_ROLES),
+          expireTime: Time.optional(),
+          databases: z.array(z.string()).optional(),
+          bindingId: z.string().optional().openapi({ description: 'The time-boxed role binding this role comes from (revocable); absent for a standing role' }),
+        })) }),
     ),
   })
   .openapi('Me');
@@ -167,6 +191,7 @@ export const AuditEntry = z
   .openapi('AuditEntry');
 
 export const GrantStateQuery = z.enum(GRANT_STATES);
+export const BindingStateQuery = z.enum(BINDING_STATES);
 export const RequestStatusQuery = z.enum(REQUEST_STATUSES);
 
 export const RunBody = z.object({ database: DatabaseRef.optional() }).strict().openapi('RunBody');

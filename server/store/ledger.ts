@@ -2,7 +2,11 @@
 // ledger is the default, and a PostgreSQL ledger shared by several replicas must fit the same
 // interface, so every state change happens inside `transaction`, never as read-modify-write
 // outside one.
-import type { ApprovalRequest, Grant, GrantState, RequestStatus, RoleBinding } from '../domain/types.js';
+import type { DeliveredEvent, TypedEvent } from '../events/types.js';
+import type { ApprovalRequest, BindingState, Grant, GrantState, RequestStatus, RoleBinding } from '../domain/types.js';
+
+/** How many recent events the ledger keeps per user, and for how long, for replay. */
+export const EVENT_RETENTION = { perUser: 1000, ms: 7 * 24 * 3_600_000 } as const;
 
 export interface RequestFilter {
   creator?: string;
@@ -21,6 +25,7 @@ export interface GrantFilter {
 export interface BindingFilter {
   user?: string;
   project?: string;
+  state?: BindingState;
   activeAt?: number;
 }
 
@@ -43,6 +48,8 @@ export interface LedgerReads {
   dueWork(now: number, reminderBeforeMs: number, limit: number): Promise<DueWork>;
   /** The seq of the last audit entry written by a committed transaction (0 if none). */
   auditMark(): Promise<number>;
+  /** The user's recorded events after the one with id `afterId`, oldest first, at most `limit`. */
+  eventsSince(user: string, afterId: string, limit: number): Promise<DeliveredEvent[]>;
   /** The earliest future moment at which dueWork would return something, or null. */
   nextDeadline(reminderBeforeMs: number): Promise<number | null>;
 }
@@ -52,6 +59,11 @@ export interface LedgerTx extends LedgerReads {
   putRequest(request: ApprovalRequest): Promise<void>;
   putGrant(grant: Grant): Promise<void>;
   putBinding(binding: RoleBinding): Promise<void>;
+  /**
+   * Records the event for the user (for replay to a client that reconnects) and returns its
+   * id, increasing across the service. Keeps only the user's recent events (see EVENT_RETENTION).
+   */
+  recordEvent(user: string, event: TypedEvent, time: number): Promise<string>;
   /** Records, as part of this transaction, the seq of the last audit entry it wrote. */
   setAuditMark(seq: number): Promise<void>;
 }

@@ -3,7 +3,8 @@
 // flat as history grows.
 import Database from 'better-sqlite3';
 import type { ApprovalRequest, Grant, RoleBinding } from '../domain/types.js';
-import type { BindingFilter, DueWork, GrantFilter, Ledger, LedgerReads, LedgerTx, RequestFilter } from './ledger.js';
+import type { DeliveredEvent } from '../events/types.js';
+import { EVENT_RETENTION, type BindingFilter, type DueWork, type GrantFilter, type Ledger, type LedgerReads, type LedgerTx, type RequestFilter } from './ledger.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS requests (
@@ -24,6 +25,9 @@ CREATE TABLE IF NOT EXISTS bindings (
 CREATE INDEX IF NOT EXISTS bindings_user ON bindings(user, project);
 CREATE INDEX IF NOT EXISTS bindings_active ON bindings(state, expire_time);
 CREATE TABLE IF NOT EXISTS sequences (kind TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, time INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_user ON events(user, id);
 CREATE TABLE IF NOT EXISTS audit_mark (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
 `;
 
@@ -67,6 +71,7 @@ function readsOf(db: Database.Database): LedgerReads {
       const w = where([
         ['user = ?', f.user],
         ['project = ?', f.project],
+        ['state = ?', f.state],
         ["state = 'ACTIVE' AND expire_time > ?", f.activeAt],
       ]);
       return docs<RoleBinding>(db.prepare(`SELECT doc FROM bindings ${w.sql} ORDER BY seq DESC`).all(...w.params));
@@ -91,6 +96,10 @@ function readsOf(db: Database.Database): LedgerReads {
     async auditMark() {
       const row = db.prepare('SELECT seq FROM audit_mark WHERE id = 1').get() as { seq: number } | undefined;
       return row?.seq ?? 0;
+    },
+    async eventsSince(user: string, afterId: string, limit: number) {
+      const rows = db.prepare('SELECT id, type, data FROM events WHERE user = ? AND id > ? ORDER BY id LIMIT ?').all(user, Number(afterId) || 0, limit) as { id: number; type: string; data: string }[];
+      return rows.map((r) => ({ id: String(r.id), type: r.type, data: JSON.parse(r.data) }) as DeliveredEvent);
     },
     async nextDeadline(reminderBeforeMs: number) {
       const row = db
@@ -137,6 +146,13 @@ export function openSqliteLedger(file: string): Ledger {
       `INSERT INTO bindings (id, project, user, state, expire_time, remind_time, seq, doc) VALUES (@id, @project, @user, @state, @expire_time, @remind_time, @seq, @doc)
        ON CONFLICT(id) DO UPDATE SET state = excluded.state, expire_time = excluded.expire_time, remind_time = excluded.remind_time, doc = excluded.doc`,
     ),
+    recordEvent: db.prepare('INSERT INTO events (user, time, type, data) VALUES (?, ?, ?, ?) RETURNING id'),
+    // Bounded per user, pruned as each event is written: older than the retention, or beyond
+    // the newest perUser events.
+    pruneEvents: db.prepare(
+      `DELETE FROM events WHERE user = @user AND (time < @before OR id <= (
+         SELECT id FROM events WHERE user = @user ORDER BY id DESC LIMIT 1 OFFSET @keep))`,
+    ),
     setAuditMark: db.prepare('INSERT INTO audit_mark (id, seq) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq'),
     nextId: db.prepare(
       `INSERT INTO sequences (kind, value) VALUES (?, 1) ON CONFLICT(kind) DO UPDATE SET value = value + 1 RETURNING value`,
@@ -159,6 +175,11 @@ export function openSqliteLedger(file: string): Ledger {
         id: g.id, project: g.project, requester: g.requester, state: g.state,
         expire_time: g.expireTime ?? null, remind_time: g.remindTime ?? null, seq: Number(g.id), doc: JSON.stringify(g),
       });
+    },
+    async recordEvent(user, event, time) {
+      const { id } = stmts.recordEvent.get(user, time, event.type, JSON.stringify(event.data)) as { id: number };
+      stmts.pruneEvents.run({ user, before: time - EVENT_RETENTION.ms, keep: EVENT_RETENTION.perUser });
+      return String(id);
     },
     async setAuditMark(seq) {
       stmts.setAuditMark.run(seq);

@@ -2,7 +2,7 @@
 // with the data-plane issue) × every kind of caller, with the exact status of each cell.
 import assert from 'node:assert/strict';
 import { startHarness, testConfig, type Harness } from '../support/harness.js';
-import { API, activeGrant, addOtherUsers, rawAs, requestAccess, type AnyUser } from './helpers.js';
+import { API, activeGrant, addOtherUsers, decide, rawAs, requestAccess, requestRole, type AnyUser } from './helpers.js';
 
 type Caller = 'anonymous' | 'alice' | 'bob' | 'dana' | 'admin' | 'olga';
 const CALLERS: Caller[] = ['anonymous', 'alice', 'bob', 'dana', 'admin', 'olga'];
@@ -11,8 +11,8 @@ interface Row {
   method: string;
   path: string;
   body?: unknown;
-  /** Makes a fresh fixture for one cell; its ids replace :request and :grant in the path. */
-  prepare?: (h: Harness) => Promise<{ request?: string; grant?: string }>;
+  /** Makes a fresh fixture for one cell; its ids replace :request, :grant and :binding in the path. */
+  prepare?: (h: Harness) => Promise<{ request?: string; grant?: string; binding?: string }>;
   /** Status per caller; anonymous defaults to 401 under /api/v1. */
   expect: Partial<Record<Caller, number>>;
 }
@@ -23,6 +23,11 @@ const pending = async (h: Harness) => {
   return { request: request.id, grant: grant.id };
 };
 const active = async (h: Harness) => ({ grant: (await activeGrant(h)).id });
+const bound = async (h: Harness) => {
+  const request = await requestRole(h);
+  await decide(h, 'bob', request.id);
+  return { binding: (await decide(h, 'dana', request.id)).bindingId as string };
+};
 
 const ROWS: Row[] = [
   { method: 'GET', path: '/healthz', expect: { anonymous: 200, ...ALL_USERS(200) } },
@@ -53,6 +58,8 @@ const ROWS: Row[] = [
   { method: 'GET', path: `${API}/grants/:grant`, prepare: pending, expect: { ...ALL_USERS(200), olga: 403 } },
   { method: 'POST', path: `${API}/grants/:grant/revoke`, body: {}, prepare: active, expect: { ...ALL_USERS(403), alice: 200, bob: 200, admin: 200 } },
   { method: 'POST', path: `${API}/grants/:grant/run`, body: {}, prepare: active, expect: { ...ALL_USERS(403), alice: 200 } },
+  { method: 'GET', path: `${API}/projects/shop/role-bindings`, expect: { ...ALL_USERS(200), alice: 403, olga: 403 } },
+  { method: 'POST', path: `${API}/role-bindings/:binding/revoke`, body: {}, prepare: bound, expect: { ...ALL_USERS(403), alice: 200, bob: 200, admin: 200 } },
   { method: 'GET', path: `${API}/approval-rules`, expect: { ...ALL_USERS(403), dana: 200, admin: 200 } },
   { method: 'PUT', path: `${API}/approval-rules`, body: testConfig().approvalRules, expect: { ...ALL_USERS(403), dana: 200, admin: 200 } },
   { method: 'GET', path: `${API}/audit?limit=5`, expect: { ...ALL_USERS(403), admin: 200 } },
@@ -61,7 +68,7 @@ const ROWS: Row[] = [
 
 async function status(h: Harness, caller: Caller, row: Row): Promise<number> {
   const ids = (await row.prepare?.(h)) ?? {};
-  const path = row.path.replace(':request', ids.request ?? '').replace(':grant', ids.grant ?? '');
+  const path = row.path.replace(':request', ids.request ?? '').replace(':grant', ids.grant ?? '').replace(':binding', ids.binding ?? '');
   const res = await rawAs(h, caller === 'anonymous' ? null : (caller as AnyUser), row.method, path, row.body);
   await res.body?.cancel(); // the events stream never ends by itself
   return res.status;
@@ -89,7 +96,7 @@ describe('authorization matrix', () => {
         .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
         .filter((op) => !/\/(query|export)$/.test(op));
       const covered = ROWS.filter((r) => r.path !== '/openapi.json').map(
-        (r) => `${r.method} ${r.path.split('?')[0].replace(/:request|:grant/, '{id}').replace('/shop', '/{p}')}`,
+        (r) => `${r.method} ${r.path.split('?')[0].replace(/:request|:grant|:binding/, '{id}').replace('/shop', '/{p}')}`,
       );
       assert.deepEqual([...new Set(covered)].sort(), documented.sort());
     } finally {
@@ -102,7 +109,7 @@ describe('authorization matrix', () => {
     try {
       for (const row of ROWS.filter((r) => r.path.startsWith(API))) {
         for (const authorization of ['Bearer not-a-token', 'Basic YWxpY2U6eA==', 'Bearer ', `Bearer ${'x'.repeat(600)}`]) {
-          const res = await h.call(null, row.method, row.path.replace(/:request|:grant/, '1'), row.body, { authorization });
+          const res = await h.call(null, row.method, row.path.replace(/:request|:grant|:binding/, '1'), row.body, { authorization });
           assert.equal(res.status, 401, `${row.method} ${row.path} with ${authorization.slice(0, 20)}`);
           const body = await res.json();
           assert.equal(body.error.code, 'UNAUTHENTICATED');

@@ -58,7 +58,7 @@ describe('lifecycle', () => {
       const roles = me.body.projects.find((p: any) => p.id === 'shop').roles;
       assert.deepEqual(roles, [
         { role: 'projectDeveloper' },
-        { role: 'sqlEditorUser', expireTime: new Date(h.clock.now() + HOUR).toISOString(), databases: ['demo/sales'] },
+        { role: 'sqlEditorUser', expireTime: new Date(h.clock.now() + HOUR).toISOString(), databases: ['demo/sales'], bindingId: approved.bindingId },
       ]);
 
       await h.advance(HOUR);

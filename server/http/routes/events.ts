@@ -1,34 +1,66 @@
 // Server-Sent Events for the caller: what happens to its requests and grants, and requests
 // awaiting its approval. A comment line every 15 s keeps proxies from closing the stream.
-import { createRoute } from '@hono/zod-openapi';
+// Every event has an id; a client reconnecting with the last one it saw gets what it missed
+// first (recorded by the ledger with each change), then live events.
+import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { Deps } from '../../domain/deps.js';
+import { invalid } from '../../domain/errors.js';
+import { missedEvents } from '../../domain/event-replay.js';
 import type { ServiceEvent } from '../../events/bus.js';
 import { errors, router, secured } from '../env.js';
 
 const HEARTBEAT_MS = 15_000;
+const EVENT_ID = /^\d{1,18}$/;
 
 const events = createRoute({
   method: 'get', path: '/events', security: secured,
   summary: 'Stream the caller\'s events (Server-Sent Events)',
-  responses: { 200: { description: 'text/event-stream of request.*, grant.* and role.* events', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 401: errors[401] },
+  description:
+    'Each event has an `id:`. Reconnect with the header `Last-Event-ID` (or `?lastEventId=`) to get the events recorded for you after it first ' +
+    '(kept 7 days, at most 1000 per user; reminders for grants and roles that ended are left out), then live ones.',
+  request: {
+    query: z.object({ lastEventId: z.string().max(32).optional().openapi({ description: 'For clients that cannot set Last-Event-ID' }) }),
+    headers: z.object({ 'last-event-id': z.string().max(32).optional() }),
+  },
+  responses: {
+    200: { description: 'text/event-stream of request.*, approval.awaiting, grant.* and role.* events', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+    400: errors[400],
+    401: errors[401],
+  },
 });
 
 export const eventRoutes = (deps: Deps) =>
-  router().openapi(events, (c) =>
-    streamSSE(c, async (stream) => {
+  router().openapi(events, (c) => {
+    const lastEventId = c.req.valid('header')['last-event-id'] ?? c.req.valid('query').lastEventId;
+    if (lastEventId !== undefined && !EVENT_ID.test(lastEventId)) {
+      throw invalid('Last-Event-ID must be the id of an event this service sent (digits)', { field: 'lastEventId' });
+    }
+    return streamSSE(c, async (stream) => {
       const actor = c.get('actor');
       const tokenHash = (await deps.config.read()).users.find((u) => u.id === actor.id)?.tokenHash;
       const queue: ServiceEvent[] = [];
       let wake: (() => void) | undefined;
+      // Subscribed before the replay is read, so nothing committed in between is lost; what
+      // arrives both ways is sent once (ids only grow).
       const unsubscribe = deps.events.subscribe(actor.id, (event) => {
         queue.push(event);
         wake?.();
       });
       const heartbeat = setInterval(() => wake?.(), HEARTBEAT_MS);
       stream.onAbort(() => wake?.());
+      let sent = 0;
+      const send = async (event: ServiceEvent) => {
+        if (Number(event.id) <= sent) return;
+        sent = Number(event.id);
+        await stream.writeSSE({ id: event.id, event: event.type, data: JSON.stringify(event.data) });
+      };
       try {
         await stream.write(': connected\n\n');
+        if (lastEventId !== undefined) {
+          sent = Number(lastEventId);
+          for await (const event of missedEvents(deps.ledger, actor.id, lastEventId, deps.clock.now())) await send(event);
+        }
         while (!stream.aborted && !stream.closed) {
           if (queue.length === 0) {
             await new Promise<void>((resolve) => (wake = resolve));
@@ -38,11 +70,11 @@ export const eventRoutes = (deps: Deps) =>
           // A user deleted (or whose token changed) while the stream is open gets nothing more:
           // the token was checked when the stream opened, so check the user again before sending.
           if (!(await deps.config.read()).users.some((u) => u.id === actor.id && u.tokenHash === tokenHash)) break;
-          for (const event of queue.splice(0)) await stream.writeSSE({ event: event.type, data: JSON.stringify(event.data) });
+          for (const event of queue.splice(0)) await send(event);
         }
       } finally {
         clearInterval(heartbeat);
         unsubscribe();
       }
-    }),
-  );
+    });
+  });

@@ -20,7 +20,7 @@ export const meRoutes = (deps: Deps) =>
         projects.push({
           id: p.id,
           name: p.name,
-          roles: roles.map((r) => ({ role: r.role, expireTime: r.expireTime === undefined ? undefined : iso(r.expireTime), databases: r.databases })),
+          roles: roles.map((r) => ({ role: r.role, expireTime: r.expireTime === undefined ? undefined : iso(r.expireTime), databases: r.databases, bindingId: r.bindingId })),
         });
       }
     }
