@@ -39,14 +39,16 @@ function filterBar(shown: ReviewShow, host: Host): HTMLElement {
   const user = textField('review-user', 'User', shown.filters.user, 'User id');
   const expiring = textField('review-expiring', 'Expiring within', shown.filters.expiringWithin, 'e.g. 2h');
   const apply = h('vscode-button', { id: 'review-apply' }, 'Apply') as VscodeButton;
+  // The project select is on the page only when there is a choice; detached, it has no value.
+  const projectId = () => (shown.projects.length > 1 ? project.value : shown.project);
   const load = () => host.send({
     type: 'review.load',
-    project: project.value,
+    project: projectId(),
     filters: { state: state.value, database: database.value, user: user.value, expiringWithin: expiring.value },
   });
   apply.addEventListener('click', load);
   // Another project has other databases: its filter must start over.
-  project.addEventListener('change', () => host.send({ type: 'review.load', project: project.value, filters: {} }));
+  project.addEventListener('change', () => host.send({ type: 'review.load', project: projectId(), filters: {} }));
   const labelled = (label: string, control: HTMLElement) => h('div', { class: 'review-filter' }, h('vscode-label', {}, label), control);
   return h(
     'section',

@@ -94,7 +94,8 @@ class ReviewPage extends WebviewPage {
     if (message.type === 'review.load') {
       const read = readFilters(message.filters);
       if ('error' in read) this.post({ type: 'review.status', message: read.error, error: true });
-      else if (this.projects.some((p) => p.id === message.project)) await this.load(message.project, read.filters);
+      else if (!this.projects.some((p) => p.id === message.project)) this.post({ type: 'review.status', message: `You do not review project "${message.project}". Pick one of the list.`, error: true });
+      else await this.load(message.project, read.filters);
     } else if (message.type === 'review.revoke') {
       await this.revoke(message.kind, message.id);
     }
