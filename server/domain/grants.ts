@@ -1,12 +1,15 @@
 // Grants after their request: reading them, revoking them, and the expiry check at the
 // instant of use that every data operation goes through.
 import { ownsProject, requireReviewer, reviewsProject, rolesIn } from './access.js';
+import { parseDuration } from '../config/duration.js';
+import { approvedBy } from './approved-by.js';
 import { iso } from './clock.js';
 import { change } from './change.js';
 import type { Actor, Deps } from './deps.js';
 import { denied, invalid, notFound, precondition } from './errors.js';
 import { expireGrant } from './expiry.js';
 import type { Grant, GrantState } from './types.js';
+import { usageOf } from './usage.js';
 
 export async function getGrant(deps: Deps, actor: Actor, id: string): Promise<Grant> {
   const grant = await deps.ledger.getGrant(id);
@@ -21,9 +24,26 @@ export async function listOwnGrants(deps: Deps, actor: Actor, state?: GrantState
   return deps.ledger.listGrants({ requester: actor.id, state });
 }
 
-export async function listProjectGrants(deps: Deps, actor: Actor, project: string, state?: GrantState, user?: string) {
-  await requireReviewer(deps.ledger, await deps.config.read(), actor, project, deps.clock.now(), 'grants');
-  return deps.ledger.listGrants({ project, state, requester: user });
+export interface ProjectGrantFilter {
+  state?: GrantState;
+  user?: string;
+  /** Only grants that cover this database. */
+  database?: string;
+  /** Only ACTIVE grants that expire within this duration from now. */
+  expiringWithin?: string;
+}
+
+/** A project's grants as its reviewers see them: with who approved each and how it was used. */
+export async function listProjectGrants(deps: Deps, actor: Actor, project: string, filter: ProjectGrantFilter) {
+  const now = deps.clock.now();
+  await requireReviewer(deps.ledger, await deps.config.read(), actor, project, now, 'grants');
+  const within = filter.expiringWithin === undefined ? undefined : parseDuration(filter.expiringWithin)!;
+  const expiring = (g: Grant) => within === undefined || (g.state === 'ACTIVE' && g.expireTime! > now && g.expireTime! <= now + within);
+  const grants = (await deps.ledger.listGrants({ project, state: filter.state, requester: filter.user })).filter(
+    (g) => (filter.database === undefined || g.databases.includes(filter.database)) && expiring(g),
+  );
+  const usage = await usageOf(deps.audit, grants);
+  return Promise.all(grants.map(async (grant) => ({ grant, usage: usage.get(grant.id)!, approvers: await approvedBy(deps.ledger, grant.requestId) })));
 }
 
 export async function revokeGrant(deps: Deps, actor: Actor, id: string, reason?: string) {

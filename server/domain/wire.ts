@@ -1,5 +1,7 @@
 // The records as the API shows them: RFC 3339 times, internal bookkeeping left out.
+import type { State } from '../store/config-store.js';
 import { iso } from './clock.js';
+import { requestContext } from './request-context.js';
 import type { ApprovalRequest, Grant, RoleBinding } from './types.js';
 
 const opt = (ms: number | undefined) => (ms === undefined ? undefined : iso(ms));
@@ -42,6 +44,11 @@ export function requestView(r: ApprovalRequest) {
     expireTime: iso(r.expireTime),
     decideTime: opt(r.decideTime),
   };
+}
+
+/** A request as the API returns it: with the context its approvers weigh, from the current configuration. */
+export function requestWithContext(r: ApprovalRequest, state: State) {
+  return { ...requestView(r), context: requestContext(state, r) };
 }
 
 export function bindingView(b: RoleBinding) {

@@ -4,7 +4,7 @@ import { DURATION_PATTERN } from '../config/duration.js';
 import { PROJECT_ROLES, WORKSPACE_ROLES, MASKING_ALGORITHMS } from '../config/schema.js';
 import { BINDING_STATES, GRANT_STATES, REQUEST_STATUSES } from '../domain/types.js';
 
-const Duration = z.string().regex(DURATION_PATTERN, 'must look like "30m", "2h" or "1d"').openapi({ example: '2h' });
+export const Duration = z.string().regex(DURATION_PATTERN, 'must look like "30m", "2h" or "1d"').openapi({ example: '2h' });
 const Time = z.string().openapi({ format: 'date-time', example: '2026-11-25T21:00:00.000Z' });
 const Reason = z.string().min(1, 'must not be empty: say why you need this access').max(2000);
 const DatabaseRef = z.string().min(1).max(200).openapi({ example: 'demo/hr' });
@@ -45,6 +45,15 @@ export const Grant = z
 
 const Approvers = z.array(z.string()).openapi({ description: 'Users who approved a step of its request, in step order' });
 
+export const ReviewedGrant = Grant.extend({
+  usage: z.object({
+    runs: z.number().int().openapi({ description: 'Successful runs, from the audit log' }),
+    exports: z.number().int().openapi({ description: 'Exports that finished, from the audit log' }),
+    lastUsedTime: Time.optional(),
+  }),
+  approvers: Approvers,
+}).openapi('ReviewedGrant');
+
 export const RoleBinding = z
   .object({
     id: z.string(),
@@ -70,6 +79,16 @@ const Step = z.object({
   time: Time.optional(),
 });
 
+const TableRef = z.object({ database: z.string(), table: z.string() });
+const RequestContext = z
+  .object({
+    databases: z.array(z.object({ name: z.string(), environment: z.string(), production: z.boolean().openapi({ description: 'The environment id starts with "prod"' }) })),
+    rule: z.object({ title: z.string(), source: z.enum(['REQUEST_ACCESS', 'REQUEST_ROLE']) }),
+    tablesRead: z.array(TableRef).openapi({ description: 'The database × table targets the request was routed on' }),
+    revealsMaskedColumns: z.array(TableRef.extend({ column: z.string() })).openapi({ description: 'For Unmask: the masked columns of the tables it reads' }),
+  })
+  .openapi('RequestContext', { description: 'What an approver weighs: environments, the routing rule, tables read, masked columns revealed' });
+
 export const Request = z
   .object({
     id: z.string(),
@@ -86,6 +105,7 @@ export const Request = z
     createTime: Time,
     expireTime: Time,
     decideTime: Time.optional(),
+    context: RequestContext,
   })
   .openapi('Request');
 

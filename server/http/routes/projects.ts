@@ -5,11 +5,11 @@ import type { Deps } from '../../domain/deps.js';
 import { denied } from '../../domain/errors.js';
 import { listProjectGrants } from '../../domain/grants.js';
 import { createAccessRequest, createRoleRequest } from '../../domain/requests.js';
-import { grantView, requestView } from '../../domain/wire.js';
+import { grantView, requestWithContext } from '../../domain/wire.js';
 import type { ProjectConfig } from '../../config/schema.js';
 import type { State } from '../../store/config-store.js';
 import { errors, json, jsonBody, router, secured } from '../env.js';
-import { AccessRequestBody, Grant, GrantStateQuery, Project, ProjectParam, ProjectSettings, ProjectSettingsPatch, Request, RoleRequestBody } from '../schemas.js';
+import { AccessRequestBody, Duration, Grant, GrantStateQuery, Project, ProjectParam, ProjectSettings, ProjectSettingsPatch, Request, ReviewedGrant, RoleRequestBody } from '../schemas.js';
 
 function projectView(state: State, p: ProjectConfig) {
   const names = new Set(p.databases.map((d) => d.name));
@@ -45,8 +45,17 @@ const postRoleRequest = createRoute({
 const listGrantsOfProject = createRoute({
   method: 'get', path: '/projects/{p}/grants', security: secured,
   summary: 'Review every grant of a project',
-  request: { params: ProjectParam, query: z.object({ state: GrantStateQuery.optional(), user: z.string().max(64).optional() }) },
-  responses: { 200: json(z.object({ grants: z.array(Grant) })), ...errors },
+  description: 'For project owners, workspace DBAs and admins: every grant with its approvers and its use (from the audit log).',
+  request: {
+    params: ProjectParam,
+    query: z.object({
+      state: GrantStateQuery.optional(),
+      user: z.string().max(64).optional(),
+      database: z.string().max(200).optional().openapi({ description: 'Only grants that cover this database' }),
+      expiringWithin: Duration.optional().openapi({ description: 'Only ACTIVE grants expiring within this duration from now' }),
+    }),
+  },
+  responses: { 200: json(z.object({ grants: z.array(ReviewedGrant) })), ...errors },
 });
 
 export const projectRoutes = (deps: Deps) =>
@@ -83,14 +92,13 @@ export const projectRoutes = (deps: Deps) =>
     })
     .openapi(postAccessRequest, async (c) => {
       const { request, grant } = await createAccessRequest(deps, c.get('actor'), c.req.valid('param').p, c.req.valid('json'));
-      return c.json({ request: requestView(request), grant: grantView(grant) }, 201);
+      return c.json({ request: requestWithContext(request, await deps.config.read()), grant: grantView(grant) }, 201);
     })
     .openapi(postRoleRequest, async (c) => {
       const { request } = await createRoleRequest(deps, c.get('actor'), c.req.valid('param').p, c.req.valid('json'));
-      return c.json({ request: requestView(request) }, 201);
+      return c.json({ request: requestWithContext(request, await deps.config.read()) }, 201);
     })
     .openapi(listGrantsOfProject, async (c) => {
-      const q = c.req.valid('query');
-      const grants = await listProjectGrants(deps, c.get('actor'), c.req.valid('param').p, q.state, q.user);
-      return c.json({ grants: grants.map(grantView) }, 200);
+      const grants = await listProjectGrants(deps, c.get('actor'), c.req.valid('param').p, c.req.valid('query'));
+      return c.json({ grants: grants.map(({ grant, usage, approvers }) => ({ ...grantView(grant), usage, approvers })) }, 200);
     });

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../../domain/deps.js';
 import { cancelRequest, decideRequest, getRequest, listRequests } from '../../domain/requests.js';
-import { requestView } from '../../domain/wire.js';
+import { requestWithContext } from '../../domain/wire.js';
 import { errors, json, jsonBody, router, secured } from '../env.js';
 import { CommentBody, IdParam, Request, RequestStatusQuery } from '../schemas.js';
 
@@ -20,17 +20,20 @@ const cancel = decision('/requests/{id}/cancel', 'Cancel your own open request')
 
 export const requestRoutes = (deps: Deps) =>
   router()
-    .openapi(list, async (c) => c.json({ requests: (await listRequests(deps, c.get('actor'), c.req.valid('query'))).map(requestView) }, 200))
-    .openapi(get, async (c) => c.json(requestView(await getRequest(deps, c.get('actor'), c.req.valid('param').id)), 200))
+    .openapi(list, async (c) => {
+      const state = await deps.config.read();
+      return c.json({ requests: (await listRequests(deps, c.get('actor'), c.req.valid('query'))).map((r) => requestWithContext(r, state)) }, 200);
+    })
+    .openapi(get, async (c) => c.json(requestWithContext(await getRequest(deps, c.get('actor'), c.req.valid('param').id), await deps.config.read()), 200))
     .openapi(approve, async (c) => {
       const r = await decideRequest(deps, c.get('actor'), c.req.valid('param').id, 'APPROVED', c.req.valid('json').comment);
-      return c.json(requestView(r!), 200);
+      return c.json(requestWithContext(r!, await deps.config.read()), 200);
     })
     .openapi(reject, async (c) => {
       const r = await decideRequest(deps, c.get('actor'), c.req.valid('param').id, 'REJECTED', c.req.valid('json').comment);
-      return c.json(requestView(r!), 200);
+      return c.json(requestWithContext(r!, await deps.config.read()), 200);
     })
     .openapi(cancel, async (c) => {
       const r = await cancelRequest(deps, c.get('actor'), c.req.valid('param').id, c.req.valid('json').comment);
-      return c.json(requestView(r!), 200);
+      return c.json(requestWithContext(r!, await deps.config.read()), 200);
     });
