@@ -4,6 +4,7 @@
 // service is bundled.
 import type { WorkspaceSettings as ServiceWorkspaceSettings } from '../../server/config/schema.js';
 import type { RunResult } from '../../server/domain/data-access.js';
+import type { requestContext } from '../../server/domain/request-context.js';
 import type { AccessPayload, RolePayload } from '../../server/domain/types.js';
 import type { bindingView, grantView, requestView } from '../../server/domain/wire.js';
 
@@ -28,12 +29,7 @@ export type RoleBinding = ReturnType<typeof bindingView> & { revokeTime?: string
 export type BindingState = RoleBinding['state'];
 
 /** What an approver weighs besides the request itself: where it reads, under which rule, what it would unmask. */
-export interface RequestContext {
-  databases: { name: string; environment: string; production: boolean }[];
-  rule: { title: string; source: string };
-  tablesRead: { database: string; table: string }[];
-  revealsMaskedColumns: { database: string; table: string; column: string }[];
-}
+export type RequestContext = ReturnType<typeof requestContext>;
 export type WorkspaceSettings = ServiceWorkspaceSettings;
 export type QueryResult = RunResult;
 export type ResultColumn = RunResult['columns'][number];

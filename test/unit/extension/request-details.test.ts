@@ -41,7 +41,7 @@ describe('Request view details', () => {
   it('gives approvers the environments with production marked, the rule and its source, the tables read and what Unmask reveals', () => {
     const context = {
       databases: [{ name: 'demo/hr', environment: 'prod', production: true }, { name: 'demo/hr_test', environment: 'test', production: false }],
-      rule: { title: 'Unmask needs the owner then a DBA', source: 'REQUEST_ACCESS' },
+      rule: { title: 'Unmask needs the owner then a DBA', source: 'REQUEST_ACCESS' as const },
       tablesRead: [{ database: 'demo/hr', table: 'employees' }],
       revealsMaskedColumns: [{ database: 'demo/hr', table: 'employees', column: 'email' }],
     };
