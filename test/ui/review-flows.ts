@@ -1,9 +1,11 @@
 // Issue 16 in bob's window (the project owner), after the issue-5 scenario:
-//   1. alice asks for data; bob gets a notification naming her and what she asks for, the view's
+//   1. alice asks to unmask; bob's notification's Review opens the request page with what an
+//      approver weighs: the databases' environments (PROD), the rule, the tables, what it unmasks;
+//   2. alice asks for data; bob gets a notification naming her and what she asks for, the view's
 //      badge counts what awaits him, and he approves from the notification;
-//   2. bob opens the Access Grants review, filters to alice's active access (grants and her
+//   3. bob opens the Access Grants review, filters to alice's active access (grants and her
 //      role), and revokes one grant with a reason; it leaves the list and is revoked for alice.
-// Screenshots 20-23 in test-output/ui/.
+// Screenshots 19-23 in test-output/ui/.
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { DATABASES, PROJECT, approveAll, client, requestAccess, type Grant, type Request } from '../vscode/kit/api.js';
@@ -20,6 +22,22 @@ type Step = [string, () => Promise<void>];
 
 export function reviewFlows(stage: () => Stage, shot: (page: Page, name: string) => Promise<void>, container: string): Step[] {
   return [
+    ['bob reviews an Unmask request from its notification: PROD databases, rule, tables read and the columns it reveals', async () => {
+      const { service, bob } = stage();
+      await dismissToasts(bob);
+      const statement = 'SELECT email FROM employees WHERE id = 3';
+      await requestAccess(service.url, 'alice', { statement, unmask: true });
+      const toast = await expectToast(bob, `alice requests ${statement} on ${DATABASES.join(', ')} (step 1 of 2 awaits you).`);
+      await toast.locator('.monaco-button', { hasText: 'Review' }).click();
+      const page = activeWebview(bob);
+      await page.locator('.request', { hasText: statement }).waitFor();
+      assert.deepEqual(await page.locator('.context-databases li').allTextContents(), DATABASES.map((d) => `${d} (prod)PROD`));
+      assert.deepEqual(await page.locator('.tables-read li').allTextContents(), DATABASES.map((d) => `${d}: employees`));
+      assert.deepEqual(await page.locator('.reveals li').allTextContents(), DATABASES.map((d) => `${d}: employees.email`));
+      await page.locator('dd', { hasText: 'Unmask needs the owner then a DBA (REQUEST_ACCESS)' }).waitFor();
+      await shot(bob, '19-bob-reviews-unmask-request');
+    }],
+
     ['bob is notified of alice\'s request, the badge counts it, and he approves from the notification', async () => {
       const { service, bob } = stage();
       await dismissToasts(bob);
