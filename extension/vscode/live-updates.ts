@@ -74,11 +74,18 @@ export class LiveUpdates implements vscode.Disposable {
 
   /** One reload for the events arriving within COALESCE_MS of each other; resolves with what it loaded. */
   private scheduleRefresh(): Promise<AccessSnapshot> {
+    const { state } = this.services;
     this.reload ??= new Promise((resolve) => {
       this.pending = setTimeout(() => {
         this.pending = undefined;
         this.reload = undefined;
-        resolve(this.services.state.refresh());
+        // The first load to finish from now on has seen the change: this one, or a newer one
+        // that cancels it (a cancelled refresh answers with the snapshot from before).
+        const loaded = state.onChange((snapshot) => {
+          loaded.dispose();
+          resolve(snapshot);
+        });
+        void state.refresh();
       }, COALESCE_MS);
     });
     return this.reload;
