@@ -1,11 +1,12 @@
 // What an approver is told when a request step awaits them (the service's `approval.awaiting`
 // event), and the count the view's badge shows.
+import type { EventPayloads } from '../../server/events/types.js';
 import type { AccessSnapshot } from './access-state.js';
 import { isRecord } from './api-errors.js';
 import type { AccessRequest } from './api-types.js';
 import type { ServiceEvent } from './event-stream.js';
 
-export const APPROVAL_AWAITING = 'approval.awaiting';
+export const APPROVAL_AWAITING = 'approval.awaiting' satisfies keyof EventPayloads;
 
 export interface ApprovalNotice {
   requestId: string;
@@ -20,7 +21,8 @@ export interface ApprovalNotice {
  */
 export function approvalNotice(event: ServiceEvent, known: Pick<AccessSnapshot, 'toApprove'>): ApprovalNotice | undefined {
   if (event.type !== APPROVAL_AWAITING || !isRecord(event.data)) return undefined;
-  const { requestId, requester, summary, step } = event.data;
+  // Typed after the service's payload, but still checked: it arrives over the wire.
+  const { requestId, requester, summary, step } = event.data as Partial<Record<keyof EventPayloads[typeof APPROVAL_AWAITING], unknown>>;
   if (typeof requestId !== 'string') return undefined;
   const request = awaiting(known.toApprove).find((r) => r.id === requestId);
   if (!request || (typeof step === 'number' && step !== request.currentStep)) return undefined;
