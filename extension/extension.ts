@@ -4,7 +4,9 @@ import * as vscode from 'vscode';
 import { AccessState } from './core/access-state.js';
 import { Countdown } from './core/countdown.js';
 import { VIEW_ID } from './vscode/command-ids.js';
+import { showAwaitingBadge } from './vscode/approval-notifications.js';
 import { registerCommands } from './vscode/commands.js';
+import { registerGrantsReview } from './vscode/grants-review-panel.js';
 import { GrantsTree } from './vscode/grants-tree.js';
 import { LiveUpdates } from './vscode/live-updates.js';
 import { registerCancelRequest } from './vscode/request-cancel.js';
@@ -27,7 +29,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const roleChoices = new RoleChoices(context.workspaceState);
   const lenses = new SqlCodeLens(state, countdown, roleChoices);
   const sql: vscode.DocumentSelector = [{ language: 'sql' }, { pattern: '**/*.sql' }];
-  const live = new LiveUpdates(session, state, log);
+  const live = new LiveUpdates(services, context.globalState);
+  const treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
 
   context.subscriptions.push(
     log,
@@ -36,7 +39,8 @@ export function activate(context: vscode.ExtensionContext): void {
     services.pages,
     countdown,
     tree,
-    vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
+    treeView,
+    showAwaitingBadge(services, treeView),
     lenses,
     vscode.languages.registerCodeLensProvider(sql, lenses),
     vscode.languages.registerHoverProvider(sql, lenses),
@@ -49,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerRoleRevoke(services),
     registerCancelRequest(services),
     ...registerCommands(services),
+    ...registerGrantsReview(services),
   );
 
   live.start();

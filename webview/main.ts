@@ -1,5 +1,6 @@
 // Entry of the webview bundle: mounts the page the host asked for, then says it is ready.
 import './elements.js';
+import { mountGrantsReview } from './grants-review.js';
 import { connectHost } from './host.js';
 import type { PageKind } from './protocol.js';
 import { mountRequestForm } from './request-form.js';
@@ -10,6 +11,7 @@ const mounts: Record<PageKind, typeof mountResults> = {
   requestForm: mountRequestForm,
   results: mountResults,
   request: mountRequestView,
+  grantsReview: mountGrantsReview,
 };
 
 const app = document.getElementById('app');

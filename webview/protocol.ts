@@ -2,8 +2,9 @@
 // import it; every message is a named member of a discriminated union.
 import type { AccessRequestBody, ExportFormat, QueryResult } from '../extension/core/api-types.js';
 import type { RequestDetails } from '../extension/core/request-details.js';
+import type { ReviewFilters, ReviewRow } from '../extension/core/review-filters.js';
 
-export type PageKind = 'requestForm' | 'results' | 'request';
+export type PageKind = 'requestForm' | 'results' | 'request' | 'grantsReview';
 
 export const FORM_FIELDS = ['project', 'databases', 'statement', 'duration', 'reason', 'export', 'unmask', 'form'] as const;
 export type FormField = (typeof FORM_FIELDS)[number];
@@ -120,7 +121,27 @@ export interface RequestDecisionFailed {
   message: string;
 }
 
+/** Every grant and role binding of a project as its reviewers see them, with the filters applied. */
+export interface ReviewShow {
+  type: 'review.show';
+  projects: { id: string; name: string }[];
+  project: string;
+  /** The project's databases, for the database filter. */
+  databases: string[];
+  filters: ReviewFilters;
+  rows: ReviewRow[];
+}
+
+/** A status line ("Revoked grant #a1b2c3.") or, with `error`, what went wrong and what to do. */
+export interface ReviewStatus {
+  type: 'review.status';
+  message: string;
+  error: boolean;
+}
+
 export type HostMessage =
+  | ReviewShow
+  | ReviewStatus
   | RequestFormInit
   | RequestFormErrors
   | RequestCreated
@@ -181,14 +202,31 @@ export interface DecideRequest {
   comment: string;
 }
 
-export type PageMessage = PageReady | SubmitAccessForm | ExportResult | RunAgain | CopyToClipboard | MoreRows | DecideRequest;
+/** Load the review of `project` with the filters as typed (the host validates them). */
+export interface LoadReview {
+  type: 'review.load';
+  project: string;
+  filters: Record<string, string>;
+}
 
-const PAGE_MESSAGE_TYPES: ReadonlySet<string> = new Set<PageMessage['type']>(['ready', 'requestForm.submit', 'results.export', 'results.run', 'results.copy', 'results.more', 'request.decide']);
+/** Revoke a grant or role binding; the host asks to confirm and for a reason. */
+export interface RevokeFromReview {
+  type: 'review.revoke';
+  kind: 'grant' | 'role';
+  id: string;
+}
+
+export type PageMessage = PageReady | SubmitAccessForm | ExportResult | RunAgain | CopyToClipboard | MoreRows | DecideRequest | LoadReview | RevokeFromReview;
+
+const PAGE_MESSAGE_TYPES: ReadonlySet<string> = new Set<PageMessage['type']>(['ready', 'requestForm.submit', 'results.export', 'results.run', 'results.copy', 'results.more', 'request.decide', 'review.load', 'review.revoke']);
 
 /** Messages from a page are untrusted input: accept only the known shapes. */
 export function isPageMessage(value: unknown): value is PageMessage {
   if (typeof value !== 'object' || value === null || !PAGE_MESSAGE_TYPES.has((value as { type?: unknown }).type as string)) return false;
-  const copy = value as Partial<CopyToClipboard>;
-  // The one message whose payload the host uses as is (it goes to the clipboard).
-  return copy.type !== 'results.copy' || (typeof copy.text === 'string' && typeof copy.what === 'string');
+  const message = value as { type: PageMessage['type']; [field: string]: unknown };
+  // The payloads the host uses as they come: the clipboard text, and the ids it sends to the service.
+  if (message.type === 'results.copy') return typeof message.text === 'string' && typeof message.what === 'string';
+  if (message.type === 'review.load') return typeof message.project === 'string' && typeof message.filters === 'object' && message.filters !== null;
+  if (message.type === 'review.revoke') return (message.kind === 'grant' || message.kind === 'role') && typeof message.id === 'string';
+  return true;
 }

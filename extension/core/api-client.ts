@@ -10,6 +10,8 @@ import type {
   Me,
   Project,
   QueryResult,
+  ReviewedGrant,
+  RoleBinding,
   RoleRequestBody,
   WorkspaceSettings,
 } from './api-types.js';
@@ -110,9 +112,22 @@ export class ApiClient {
     return this.json('POST', `/role-bindings/${enc(bindingId)}/revoke`, reason ? { reason } : {}, signal);
   }
 
-  /** The raw event stream response; parse it with readServerSentEvents. */
-  events(signal?: AbortSignal): Promise<Response> {
-    return this.send('GET', '/events', undefined, signal, { Accept: 'text/event-stream' });
+  /** A project's grants as its reviewers see them; `query` holds the filters (state, user, database, expiringWithin). */
+  async projectGrants(project: string, query: URLSearchParams, signal?: AbortSignal): Promise<ReviewedGrant[]> {
+    return listOf<ReviewedGrant>(await this.json('GET', `/projects/${enc(project)}/grants${queryString(query)}`, undefined, signal), 'grants');
+  }
+
+  async roleBindings(project: string, query: URLSearchParams, signal?: AbortSignal): Promise<RoleBinding[]> {
+    return listOf<RoleBinding>(await this.json('GET', `/projects/${enc(project)}/role-bindings${queryString(query)}`, undefined, signal), 'roleBindings');
+  }
+
+  revokeRole(bindingId: string, reason?: string, signal?: AbortSignal): Promise<unknown> {
+    return this.json('POST', `/role-bindings/${enc(bindingId)}/revoke`, reason ? { reason } : {}, signal);
+  }
+
+  /** The raw event stream response; parse it with readServerSentEvents. With `lastEventId` the service first replays what came after it. */
+  events(signal?: AbortSignal, lastEventId?: string): Promise<Response> {
+    return this.send('GET', '/events', undefined, signal, { Accept: 'text/event-stream', ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}) });
   }
 
   private async download(method: string, path: string, body: unknown, fallbackName: string, signal?: AbortSignal): Promise<ExportDownload> {
@@ -160,6 +175,11 @@ export class ApiClient {
 
 function enc(segment: string): string {
   return encodeURIComponent(segment);
+}
+
+function queryString(query: URLSearchParams): string {
+  const text = query.toString();
+  return text ? `?${text}` : '';
 }
 
 /** Lists come either bare or wrapped as `{ <key>: [...] }`; accept both. */

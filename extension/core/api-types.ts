@@ -4,14 +4,32 @@
 // service is bundled.
 import type { WorkspaceSettings as ServiceWorkspaceSettings } from '../../server/config/schema.js';
 import type { RunResult } from '../../server/domain/data-access.js';
+import type { requestContext } from '../../server/domain/request-context.js';
 import type { AccessPayload, RolePayload } from '../../server/domain/types.js';
-import type { grantView, requestView } from '../../server/domain/wire.js';
+import type { bindingView, grantView, requestView } from '../../server/domain/wire.js';
 
 export type { AccessPayload, RolePayload };
 export type Grant = ReturnType<typeof grantView>;
 export type GrantState = Grant['state'];
-export type AccessRequest = ReturnType<typeof requestView>;
+export type AccessRequest = ReturnType<typeof requestView> & { context?: RequestContext };
 export type ApprovalStep = AccessRequest['steps'][number];
+
+/** How often a grant was used, from the audit: successful runs and exports. */
+export interface GrantUsage {
+  runs: number;
+  exports: number;
+  lastUsedTime?: string;
+}
+
+/** A grant as a project's reviewers list it: who approved it and how it was used. */
+export type ReviewedGrant = Grant & { usage?: GrantUsage; approvers?: string[] };
+
+/** A time-boxed role binding from Request Role, as its project's reviewers list it. */
+export type RoleBinding = ReturnType<typeof bindingView> & { revokeTime?: string; revokedBy?: string; approvers?: string[] };
+export type BindingState = RoleBinding['state'];
+
+/** What an approver weighs besides the request itself: where it reads, under which rule, what it would unmask. */
+export type RequestContext = ReturnType<typeof requestContext>;
 export type WorkspaceSettings = ServiceWorkspaceSettings;
 export type QueryResult = RunResult;
 export type ResultColumn = RunResult['columns'][number];

@@ -1,10 +1,13 @@
 // The service's Server-Sent Events, read over fetch (so the Bearer header can be sent), with
-// reconnection and exponential back-off when the stream drops.
+// reconnection and exponential back-off when the stream drops. The service replays what a
+// client missed after the `Last-Event-ID` it sends, so the last id seen is kept and sent back.
 import { ApiError } from './api-errors.js';
 
 export interface ServiceEvent {
   type: string;
   data: unknown;
+  /** The SSE `id:` the service gave it; absent from services that do not replay. */
+  id?: string;
 }
 
 /** Splits an SSE byte stream into events (https://html.spec.whatwg.org/#event-stream-interpretation). */
@@ -13,6 +16,8 @@ export async function* readServerSentEvents(body: AsyncIterable<Uint8Array | str
   let buffer = '';
   let type = '';
   let data: string[] = [];
+  // Per the spec the last id carries over to later events that name none.
+  let lastId: string | undefined;
   for await (const chunk of body) {
     buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     let newline: number;
@@ -20,7 +25,7 @@ export async function* readServerSentEvents(body: AsyncIterable<Uint8Array | str
       const line = buffer.slice(0, newline);
       buffer = buffer.slice(newline + (buffer.startsWith('\r\n', newline) ? 2 : 1));
       if (line === '') {
-        if (data.length > 0) yield { type: type || 'message', data: parseData(data.join('\n')) };
+        if (data.length > 0) yield { type: type || 'message', data: parseData(data.join('\n')), ...(lastId === undefined ? {} : { id: lastId }) };
         type = '';
         data = [];
         continue;
@@ -31,6 +36,7 @@ export async function* readServerSentEvents(body: AsyncIterable<Uint8Array | str
       const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
       if (name === 'event') type = value;
       else if (name === 'data') data.push(value);
+      else if (name === 'id' && !value.includes('\0')) lastId = value || undefined;
     }
   }
 }
@@ -46,8 +52,12 @@ function parseData(text: string): unknown {
 export type StreamStatus = 'connecting' | 'connected' | 'disconnected';
 
 export interface EventStreamOptions {
-  connect: (signal: AbortSignal) => Promise<Response>;
+  /** `lastEventId` is the id of the last event delivered, for the service to replay what came after it. */
+  connect: (signal: AbortSignal, lastEventId: string | undefined) => Promise<Response>;
+  /** Called once per event id: a replay overlapping what was already delivered is dropped. */
   onEvent: (event: ServiceEvent) => void;
+  /** Where the previous session (a window before a reload) stopped. */
+  lastEventId?: string;
   onStatus: (status: StreamStatus, error?: unknown) => void;
   /** Waits between attempts; injectable so tests need no wall-clock sleeps. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -60,12 +70,24 @@ export function backoffDelay(attempt: number, initialMs = 1000, maxMs = 30_000):
   return Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 20));
 }
 
+/** How many delivered ids are remembered to drop duplicates; a replay is at most this far behind. */
+const SEEN_IDS = 1000;
+
 /** Keeps one event stream open until disposed. */
 export class EventStream {
   private readonly abort = new AbortController();
   private running?: Promise<void>;
+  private lastId?: string;
+  private readonly seen = new Set<string>();
 
-  constructor(private readonly options: EventStreamOptions) {}
+  constructor(private readonly options: EventStreamOptions) {
+    this.lastId = options.lastEventId;
+  }
+
+  /** The id of the last event delivered (or the one the stream started from). */
+  get lastEventId(): string | undefined {
+    return this.lastId;
+  }
 
   start(): void {
     this.running ??= this.loop();
@@ -83,12 +105,12 @@ export class EventStream {
     while (!signal.aborted) {
       this.options.onStatus('connecting');
       try {
-        const response = await this.options.connect(signal);
+        const response = await this.options.connect(signal, this.lastId);
         if (!response.body) throw new ApiError('UNAVAILABLE', 'The event stream has no body.', response.status);
         this.options.onStatus('connected');
         attempt = 0;
         for await (const event of readServerSentEvents(response.body as unknown as AsyncIterable<Uint8Array>)) {
-          this.options.onEvent(event);
+          this.deliver(event);
         }
         if (!signal.aborted) this.options.onStatus('disconnected');
       } catch (error) {
@@ -97,6 +119,16 @@ export class EventStream {
       }
       await sleep(backoffDelay(attempt++, this.options.initialDelayMs, this.options.maxDelayMs), signal).catch(() => undefined);
     }
+  }
+
+  private deliver(event: ServiceEvent): void {
+    if (event.id !== undefined) {
+      if (this.seen.has(event.id)) return;
+      this.seen.add(event.id);
+      if (this.seen.size > SEEN_IDS) this.seen.delete(this.seen.values().next().value as string);
+      this.lastId = event.id;
+    }
+    this.options.onEvent(event);
   }
 }
 

@@ -1,6 +1,6 @@
 // Turns the service's expiring events into reminder text and the actions offered with it.
 import type { AccessSnapshot } from './access-state.js';
-import type { Grant } from './api-types.js';
+import type { Grant, Me } from './api-types.js';
 import { isRecord } from './api-errors.js';
 import type { ServiceEvent } from './event-stream.js';
 import { grantName } from './grant-labels.js';
@@ -15,42 +15,50 @@ export const EXPIRING_EVENTS = new Set(['grant.expiring', 'role.expiring']);
 /**
  * The reminder for a service event, or undefined when there is nothing worth saying.
  *
- * The service sends `*.expiring` once `reminderBefore` (15m by default) ahead of expiry — for
- * access shorter than that, the moment it starts. A reminder is shown only once the access has
- * been in use at least as long as it has left; earlier it would interrupt someone who has just
- * been given access with what the status bar's countdown already says. So a grant shorter than
- * twice `reminderBefore` gets no reminder, and longer ones get it `reminderBefore` ahead.
+ * The service sends `*.expiring` ahead of expiry (`reminderBefore`, scaled down for short
+ * access), and replays the ones a client missed while it was away. `known` must be freshly
+ * loaded: a reminder is shown only while what it is about is still held and not yet expired,
+ * so a replayed reminder for a grant revoked or expired since says nothing. It is also shown
+ * only once the access has been in use at least as long as it has left; earlier it would
+ * interrupt someone who has just been given access with what the status bar's countdown
+ * already says.
  */
-export function reminderFor(event: ServiceEvent, known: Pick<AccessSnapshot, 'grants' | 'myRequests'>, now: number): Reminder | undefined {
+export function reminderFor(event: ServiceEvent, known: Pick<AccessSnapshot, 'grants' | 'myRequests' | 'me'>, now: number): Reminder | undefined {
   const data = isRecord(event.data) ? event.data : {};
   if (event.type === 'grant.expiring') {
     const sent = isRecord(data.grant) ? (data.grant as unknown as Grant) : undefined;
     const id = sent?.id ?? (typeof data.grantId === 'string' ? data.grantId : typeof data.id === 'string' ? data.id : undefined);
-    const grant = known.grants.find((g) => g.id === id) ?? sent;
-    if (!grant) return undefined;
-    const expireTime = grant.expireTime ?? stringField(data, 'expireTime');
-    // Not active yet in what we loaded means it has only just been activated.
-    if (tooEarly(grant.activateTime ?? now, expireTime, now)) return undefined;
-    const left = expireTime ? formatTimeLeft(expireTime, now) : 'soon';
-    const name = grantName(grant);
-    return { kind: 'grant', grant, message: `Your ${name} on ${grant.databases.join(', ')} expires ${left === 'expired' ? 'now' : `soon (${left})`}.` };
+    const grant = known.grants.find((g) => g.id === id);
+    if (!grant || grant.state !== 'ACTIVE' || !grant.expireTime || !stillAhead(grant.expireTime, now)) return undefined;
+    if (tooEarly(grant.activateTime ?? now, grant.expireTime, now)) return undefined;
+    return { kind: 'grant', grant, message: `Your ${grantName(grant)} on ${grant.databases.join(', ')} expires soon (${formatTimeLeft(grant.expireTime, now)}).` };
   }
   if (event.type === 'role.expiring') {
     const role = stringField(data, 'role') ?? 'role';
     const project = stringField(data, 'project') ?? '';
     const expireTime = stringField(data, 'expireTime');
+    const bindingId = stringField(data, 'bindingId');
+    if (!expireTime || !stillAhead(expireTime, now) || !holdsRole(known.me, { project, role, expireTime, bindingId })) return undefined;
     // Roles carry no start time; the request that granted one was decided when it started.
-    const granted = known.myRequests.find((r) => r.bindingId !== undefined && r.bindingId === data.bindingId)?.decideTime;
+    const granted = known.myRequests.find((r) => r.bindingId !== undefined && r.bindingId === bindingId)?.decideTime;
     if (granted && tooEarly(granted, expireTime, now)) return undefined;
-    const left = expireTime ? formatTimeLeft(expireTime, now) : 'soon';
-    return { kind: 'role', role, project, message: `Your role ${role}${project ? ` in ${project}` : ''} expires ${left === 'expired' ? 'now' : `soon (${left})`}.` };
+    return { kind: 'role', role, project, message: `Your role ${role}${project ? ` in ${project}` : ''} expires soon (${formatTimeLeft(expireTime, now)}).` };
   }
   return undefined;
 }
 
+/** Whether `me` still lists the time-boxed role: by binding id where the service gives one, else by role and expiry. */
+function holdsRole(me: Me | undefined, held: { project: string; role: string; expireTime: string; bindingId?: string }): boolean {
+  const roles = me?.projects.find((p) => p.id === held.project)?.roles ?? [];
+  return roles.some((r) => (r.bindingId !== undefined && held.bindingId !== undefined ? r.bindingId === held.bindingId : r.role === held.role && r.expireTime === held.expireTime));
+}
+
+function stillAhead(expireTime: string, now: number): boolean {
+  return Date.parse(expireTime) > now;
+}
+
 /** True while access started at `start` has been in use for less time than it has left. */
-function tooEarly(start: string | number, expireTime: string | undefined, now: number): boolean {
-  if (!expireTime) return false;
+function tooEarly(start: string | number, expireTime: string, now: number): boolean {
   const used = now - (typeof start === 'number' ? start : Date.parse(start));
   return used < Date.parse(expireTime) - now;
 }

@@ -1,6 +1,6 @@
 // A request as the Request view and the form's confirmation show it: plain strings, computed
 // once on the host so both pages and tests read the same words.
-import { isAccessPayload, rolePayload, type AccessRequest, type ApprovalStep } from './api-types.js';
+import { isAccessPayload, rolePayload, type AccessRequest, type ApprovalStep, type RequestContext } from './api-types.js';
 import { capitalize, requestName, waitingStep } from './grant-labels.js';
 
 export interface StepLine {
@@ -32,6 +32,18 @@ export interface RequestDetails {
   steps: StepLine[];
   createTime: string;
   expireTime?: string;
+  /** For approvers; absent from services that do not send it. */
+  context?: ApproverContext;
+}
+
+export interface ApproverContext {
+  databases: { name: string; environment: string; production: boolean }[];
+  /** "The owner approves (REQUEST_ACCESS)" */
+  rule: string;
+  /** "demo/hr_us: employees" */
+  tablesRead: string[];
+  /** "demo/hr_us: employees.email" — what Unmask would show in clear. */
+  revealsMaskedColumns: string[];
 }
 
 export function requestDetails(request: AccessRequest): RequestDetails {
@@ -57,6 +69,16 @@ export function requestDetails(request: AccessRequest): RequestDetails {
     steps: request.steps.map((s, i) => stepLine(s, i, request)),
     createTime: request.createTime,
     expireTime: request.expireTime,
+    context: request.context && approverContext(request.context),
+  };
+}
+
+function approverContext(context: RequestContext): ApproverContext {
+  return {
+    databases: context.databases,
+    rule: `${context.rule.title} (${context.rule.source})`,
+    tablesRead: context.tablesRead.map((t) => `${t.database}: ${t.table}`),
+    revealsMaskedColumns: context.revealsMaskedColumns.map((c) => `${c.database}: ${c.table}.${c.column}`),
   };
 }
 

@@ -17,6 +17,7 @@ export const COMMANDS = {
   refresh: 'jitAccess.refresh',
   startService: 'jitAccess.startService',
   useApprovedText: 'jitAccess.useApprovedText',
+  reviewGrants: 'jitAccess.reviewGrants',
 } as const;
 
 export const VIEW_ID = 'jitAccess.grants';

@@ -10,7 +10,8 @@
 //      CSV writes the rows;
 //   4. once the grant expires, the CodeLens is back to "Request Data Access", the tree lists
 //      the grant under Expired, and running it is refused;
-//   5. the audit log holds the request, both approvals, the run and the export, with the grant id.
+//   5. the audit log holds the request, both approvals, the run and the export, with the grant id;
+//   6. issue 16 in bob's window: the approver notification, the badge, the review (review-flows.ts).
 // Screenshots of every step go to test-output/ui/.
 //
 //   npx tsx test/ui/scenario.ts     (after test/setup/install-vscode.sh and `npm run build`)
@@ -23,6 +24,7 @@ import { ApiError, DATABASES, STATEMENT, USERS, client, type AuditEntry, type Gr
 import { EMPLOYEES, startService, type Service } from '../vscode/kit/service.js';
 import { waitFor } from '../vscode/kit/wait.js';
 import { SQL_FILE, makeWorkspace } from '../vscode/kit/workspace.js';
+import { reviewFlows } from './review-flows.js';
 import { activeWebview, codeLens, dismissToasts, expectToast, gridCell, gridRows, openContainer, openFile, quickInput, runCommand, treeRow } from './workbench.js';
 import { roleSteps } from './role-flows.js';
 
@@ -254,6 +256,8 @@ const steps: [string, () => Promise<void>][] = [
   // Issue 16 in alice's window (./role-flows.ts): run with a role, revoke it, cancel pending requests.
   ...roleSteps({ service: () => service, alice: () => alice, shot }),
 ];
+
+steps.push(...reviewFlows(() => ({ service, bob }), shot, CONTAINER));
 
 fs.rmSync(SHOTS, { recursive: true, force: true });
 fs.mkdirSync(SHOTS, { recursive: true });

@@ -20,6 +20,11 @@ describe('readServerSentEvents', () => {
     ]);
   });
 
+  it('gives each event the last id the stream named, carried over to events that name none', async () => {
+    const events = await collect(readServerSentEvents(chunks('id: 7\nevent: a\ndata: 1\n\nevent: b\ndata: 2\n\nid: 9\nevent: c\ndata: 3\n\n')));
+    assert.deepEqual(events.map((e) => [e.type, e.id]), [['a', '7'], ['b', '7'], ['c', '9']]);
+  });
+
   it('joins multi-line data and keeps non-JSON data as text', async () => {
     const events = await collect(readServerSentEvents(chunks('data: hello\ndata: world\n\n')));
     assert.deepEqual(events, [{ type: 'message', data: 'hello\nworld' }]);
@@ -59,5 +64,35 @@ describe('EventStream', () => {
     assert.deepEqual(events, ['grant.revoked', 'grant.revoked']);
     assert.deepEqual(statuses.slice(0, 5), ['connecting', 'disconnected', 'connecting', 'connected', 'disconnected']);
     assert.deepEqual(delays, [100, 100, 100]);
+  });
+
+  it('sends the last id it delivered when it reconnects, starting from the one it was given, and drops replayed duplicates', async () => {
+    const sent: (string | undefined)[] = [];
+    const delivered: string[] = [];
+    const bodies = [
+      'id: 5\nevent: grant.expiring\ndata: {}\n\nid: 6\nevent: grant.revoked\ndata: {}\n\n',
+      // The service replays from 6 on but the reconnect overlaps: 6 again, then 7.
+      'id: 6\nevent: grant.revoked\ndata: {}\n\nid: 7\nevent: approval.awaiting\ndata: {}\n\n',
+    ];
+    let waited!: () => void;
+    const done = new Promise<void>((resolve) => (waited = resolve));
+    const stream = new EventStream({
+      lastEventId: '4',
+      connect: async (_signal, lastEventId) => {
+        sent.push(lastEventId);
+        return new Response(bodies.shift() ?? '');
+      },
+      onEvent: (e) => delivered.push(`${e.id} ${e.type}`),
+      onStatus: () => undefined,
+      sleep: async () => {
+        if (sent.length === 2) waited();
+      },
+    });
+    stream.start();
+    await done;
+    await stream.dispose();
+    assert.deepEqual(sent, ['4', '6']);
+    assert.deepEqual(delivered, ['5 grant.expiring', '6 grant.revoked', '7 approval.awaiting']);
+    assert.equal(stream.lastEventId, '7');
   });
 });

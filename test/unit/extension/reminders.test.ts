@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { AccessSnapshot } from '../../../extension/core/access-state.js';
+import type { Me } from '../../../extension/core/api-types.js';
 import { reminderFor } from '../../../extension/core/reminders.js';
 import { statusText } from '../../../extension/core/status-text.js';
 import { accessRequest, grant, minutesFromNow, NOW } from './fixtures.js';
@@ -13,14 +14,38 @@ describe('expiry reminders', () => {
     assert.equal(reminder?.kind === 'grant' && reminder.grant.id, 'g-1');
   });
 
-  it('uses the grant the event carries when the list does not have it yet', () => {
-    const reminder = reminderFor({ type: 'grant.expiring', data: { grant: g } }, { grants: [], myRequests: [] }, NOW);
-    assert.equal(reminder?.kind, 'grant');
+  const me = (roles: Me['projects'][number]['roles']): Me => ({ user: { id: 'alice' }, workspaceRole: 'workspaceMember', projects: [{ id: 'shop', roles }] });
+  const roleExpiring = { type: 'role.expiring', data: { bindingId: 'b-1', project: 'shop', role: 'projectExporter', expireTime: minutesFromNow(14) } };
+
+  it('reminds about an expiring role the user still holds', () => {
+    const reminder = reminderFor(roleExpiring, { grants: [], myRequests: [], me: me([{ role: 'projectExporter', expireTime: minutesFromNow(14), bindingId: 'b-1' }]) }, NOW);
+    assert.equal(reminder?.message, 'Your role projectExporter in shop expires soon (14m left).');
   });
 
-  it('reminds about an expiring role', () => {
-    const reminder = reminderFor({ type: 'role.expiring', data: { project: 'shop', role: 'projectExporter', expireTime: minutesFromNow(14) } }, { grants: [], myRequests: [] }, NOW);
-    assert.equal(reminder?.message, 'Your role projectExporter in shop expires soon (14m left).');
+  // Replayed on reconnect: the service kept what was sent while the editor was closed.
+  describe('replayed after a reconnect', () => {
+    it('reminds about a grant still active', () => {
+      assert.equal(reminderFor({ type: 'grant.expiring', id: '41', data: { grantId: 'g-1' } }, { grants: [g], myRequests: [] }, NOW)?.kind, 'grant');
+    });
+
+    it('says nothing about a grant revoked or expired since, or no longer listed', () => {
+      for (const gone of [grant({ id: 'g-1', state: 'REVOKED' }), grant({ id: 'g-1', state: 'EXPIRED' }), grant({ id: 'g-1', expireTime: minutesFromNow(-1) })]) {
+        assert.equal(reminderFor({ type: 'grant.expiring', data: { grantId: 'g-1' } }, { grants: [gone], myRequests: [] }, NOW), undefined, gone.state);
+      }
+      assert.equal(reminderFor({ type: 'grant.expiring', data: { grantId: 'g-1' } }, { grants: [], myRequests: [] }, NOW), undefined);
+    });
+
+    it('says nothing about a role revoked since (no longer in /me) or past its expiry', () => {
+      assert.equal(reminderFor(roleExpiring, { grants: [], myRequests: [], me: me([]) }, NOW), undefined);
+      assert.equal(reminderFor(roleExpiring, { grants: [], myRequests: [], me: me([{ role: 'projectExporter', expireTime: minutesFromNow(14), bindingId: 'b-2' }]) }, NOW), undefined);
+      const late = { ...roleExpiring, data: { ...roleExpiring.data, expireTime: minutesFromNow(-1) } };
+      assert.equal(reminderFor(late, { grants: [], myRequests: [], me: me([{ role: 'projectExporter', expireTime: minutesFromNow(-1), bindingId: 'b-1' }]) }, NOW), undefined);
+    });
+
+    it('matches a role by name and expiry when the service gives no binding id', () => {
+      const held = me([{ role: 'projectExporter', expireTime: minutesFromNow(14) }]);
+      assert.equal(reminderFor(roleExpiring, { grants: [], myRequests: [], me: held }, NOW)?.kind, 'role');
+    });
   });
 
   // The UI test's 60-second grant got "expires soon" the moment it was activated: the service
@@ -31,6 +56,11 @@ describe('expiry reminders', () => {
     it('says nothing about a grant activated just now', () => {
       const short = grant({ id: 'g-2', duration: '60s', activateTime: minutesFromNow(0), expireTime: minutesFromNow(1) });
       assert.equal(reminderFor(expiring({ grantId: 'g-2' }), { grants: [short], myRequests: [] }, NOW), undefined);
+    });
+
+    it('reminds about a 60-second grant 45 seconds in: the service scales its lead time down for short access', () => {
+      const short = grant({ id: 'g-2', duration: '60s', activateTime: new Date(NOW - 45_000).toISOString(), expireTime: new Date(NOW + 15_000).toISOString() });
+      assert.equal(reminderFor(expiring({ grantId: 'g-2' }), { grants: [short], myRequests: [] }, NOW)?.message, 'Your grant #g-2 on demo/hr expires soon (15s left).');
     });
 
     it('says nothing when the event overtakes the reload that would show the grant active', () => {
@@ -48,8 +78,9 @@ describe('expiry reminders', () => {
     it('says nothing about a role granted just now, judged by when its request was decided', () => {
       const granted = accessRequest({ type: 'ROLE_GRANT', status: 'APPROVED', bindingId: 'b-1', decideTime: minutesFromNow(0) });
       const event = { type: 'role.expiring', data: { bindingId: 'b-1', project: 'shop', role: 'projectExporter', expireTime: minutesFromNow(5) } };
-      assert.equal(reminderFor(event, { grants: [], myRequests: [granted] }, NOW), undefined);
-      assert.equal(reminderFor(event, { grants: [], myRequests: [{ ...granted, decideTime: minutesFromNow(-60) }] }, NOW)?.kind, 'role');
+      const held = me([{ role: 'projectExporter', expireTime: minutesFromNow(5), bindingId: 'b-1' }]);
+      assert.equal(reminderFor(event, { grants: [], myRequests: [granted], me: held }, NOW), undefined);
+      assert.equal(reminderFor(event, { grants: [], myRequests: [{ ...granted, decideTime: minutesFromNow(-60) }], me: held }, NOW)?.kind, 'role');
     });
   });
 

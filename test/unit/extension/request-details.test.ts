@@ -37,4 +37,20 @@ describe('Request view details', () => {
     assert.equal(details.role, 'projectExporter');
     assert.equal(details.statement, undefined);
   });
+
+  it('gives approvers the environments with production marked, the rule and its source, the tables read and what Unmask reveals', () => {
+    const context = {
+      databases: [{ name: 'demo/hr', environment: 'prod', production: true }, { name: 'demo/hr_test', environment: 'test', production: false }],
+      rule: { title: 'Unmask needs the owner then a DBA', source: 'REQUEST_ACCESS' as const },
+      tablesRead: [{ database: 'demo/hr', table: 'employees' }],
+      revealsMaskedColumns: [{ database: 'demo/hr', table: 'employees', column: 'email' }],
+    };
+    assert.deepEqual(requestDetails(accessRequest({ context })).context, {
+      databases: context.databases,
+      rule: 'Unmask needs the owner then a DBA (REQUEST_ACCESS)',
+      tablesRead: ['demo/hr: employees'],
+      revealsMaskedColumns: ['demo/hr: employees.email'],
+    });
+    assert.equal(requestDetails(accessRequest()).context, undefined);
+  });
 });

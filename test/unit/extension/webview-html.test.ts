@@ -40,4 +40,13 @@ describe('page messages', () => {
     assert.equal(isPageMessage('ready'), false);
     assert.equal(isPageMessage(null), false);
   });
+
+  it('accepts review messages only with the project, filters and ids the host sends on', () => {
+    assert.equal(isPageMessage({ type: 'review.load', project: 'shop', filters: { state: 'ACTIVE' } }), true);
+    assert.equal(isPageMessage({ type: 'review.load', project: 'shop' }), false);
+    assert.equal(isPageMessage({ type: 'review.load', project: 7, filters: {} }), false);
+    assert.equal(isPageMessage({ type: 'review.revoke', kind: 'role', id: 'b-1' }), true);
+    assert.equal(isPageMessage({ type: 'review.revoke', kind: 'request', id: 'r-1' }), false);
+    assert.equal(isPageMessage({ type: 'review.revoke', kind: 'grant' }), false);
+  });
 });

@@ -55,6 +55,7 @@ export interface ShownMessage {
 }
 
 const trees = new Map<string, vscode.TreeDataProvider<unknown>>();
+const treeViews = new Map<string, vscode.TreeView<unknown>>();
 export const shown: ShownMessage[] = [];
 /** Buttons to press on the next message whose text matches (a test sets them before the message shows); others are dismissed. */
 export const messageAnswers: { text: RegExp; pick: string }[] = [];
@@ -78,7 +79,9 @@ function wrap<K extends keyof typeof vscode.window>(name: K, replacement: (origi
 export function installSpies(): void {
   wrap('createTreeView', (original) => (id: string, options: vscode.TreeViewOptions<unknown>) => {
     trees.set(id, options.treeDataProvider);
-    return original(id, options);
+    const view = original(id, options);
+    treeViews.set(id, view);
+    return view;
   });
   wrap('registerTreeDataProvider', (original) => (id: string, provider: vscode.TreeDataProvider<unknown>) => {
     trees.set(id, provider);
@@ -132,6 +135,13 @@ export async function treeRows(): Promise<Row[]> {
     }));
   };
   return walk();
+}
+
+/** The badge VS Code shows on the grants view. */
+export function viewBadge(): vscode.ViewBadge | undefined {
+  const view = treeViews.get(viewId());
+  assert.ok(view, `the extension created the tree view ${viewId()}`);
+  return view.badge;
 }
 
 /** The rows under the top-level section whose label is `section`. */

@@ -1,0 +1,168 @@
+// The Access Grants review as data: who may review which projects, the filters as the service's
+// query strings, and every grant and role binding of a project as one list of plain rows.
+import { parseDuration } from '../../server/config/duration.js';
+import type { Me, Project, ReviewedGrant, RoleBinding } from './api-types.js';
+import { badges, grantName } from './grant-labels.js';
+import { formatTimeLeft } from './time-left.js';
+
+export const REVIEW_STATES = ['ACTIVE', 'PENDING', 'EXPIRED', 'REVOKED'] as const;
+export type ReviewState = (typeof REVIEW_STATES)[number];
+
+/** Role bindings never wait: they exist once their request is approved. */
+const BINDING_STATES: ReadonlySet<string> = new Set(['ACTIVE', 'EXPIRED', 'REVOKED']);
+
+export interface ReviewFilters {
+  state?: ReviewState;
+  user?: string;
+  database?: string;
+  /** "2h": only active access ending within it. */
+  expiringWithin?: string;
+}
+
+const WORKSPACE_REVIEWERS: ReadonlySet<string> = new Set(['workspaceDBA', 'workspaceAdmin']);
+
+/** The projects whose grants `me` may review: all for a workspace DBA or admin, else those they own. */
+export function reviewableProjects(me: Me | undefined, projects: readonly Project[]): Project[] {
+  if (!me) return [];
+  if (WORKSPACE_REVIEWERS.has(me.workspaceRole)) return [...projects];
+  const owned = new Set(me.projects.filter((p) => p.roles.some((r) => r.role === 'projectOwner')).map((p) => p.id));
+  return projects.filter((p) => owned.has(p.id));
+}
+
+/** Filters as typed in the page: trimmed, blanks dropped, a clear message for what cannot be used. */
+export function readFilters(input: Record<string, unknown>): { filters: ReviewFilters } | { error: string } {
+  const text = (key: string) => (typeof input[key] === 'string' ? (input[key] as string).trim() : '') || undefined;
+  const state = text('state');
+  if (state !== undefined && !(REVIEW_STATES as readonly string[]).includes(state)) return { error: `Unknown state "${state}": use ${REVIEW_STATES.join(', ')}.` };
+  const expiringWithin = text('expiringWithin');
+  if (expiringWithin !== undefined && !((parseDuration(expiringWithin) ?? 0) > 0)) return { error: `"Expiring within" takes a number and a unit, like 30m, 2h or 3d (not "${expiringWithin}").` };
+  return { filters: { state: state as ReviewState | undefined, user: text('user'), database: text('database'), expiringWithin } };
+}
+
+/** `GET /projects/{p}/grants` query: the service filters grants itself. */
+export function grantQuery(filters: ReviewFilters): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const key of ['state', 'user', 'database', 'expiringWithin'] as const) {
+    const value = filters[key];
+    if (value) query.set(key, value);
+  }
+  return query;
+}
+
+/**
+ * `GET /projects/{p}/role-bindings` query, or undefined when no binding can match (a PENDING
+ * filter). The service filters bindings by state and user; database and expiry are applied by
+ * bindingMatches.
+ */
+export function bindingQuery(filters: ReviewFilters): URLSearchParams | undefined {
+  if (filters.state && !BINDING_STATES.has(filters.state)) return undefined;
+  const query = new URLSearchParams();
+  if (filters.expiringWithin) query.set('state', 'ACTIVE');
+  else if (filters.state) query.set('state', filters.state);
+  if (filters.user) query.set('user', filters.user);
+  return query;
+}
+
+export function bindingMatches(binding: RoleBinding, filters: ReviewFilters, now: number): boolean {
+  // A binding without databases holds for the whole project, so for every database in it.
+  if (filters.database && binding.databases?.length && !binding.databases.includes(filters.database)) return false;
+  if (filters.expiringWithin) {
+    const within = parseDuration(filters.expiringWithin) ?? 0;
+    if (binding.state !== 'ACTIVE' || Date.parse(binding.expireTime) - now > within) return false;
+  }
+  return true;
+}
+
+export interface ReviewRow {
+  kind: 'grant' | 'role';
+  id: string;
+  /** "grant #a1b2c3", "role sqlEditorUser" */
+  name: string;
+  requester: string;
+  databases: string[];
+  /** The grant's statement, or the role's name. */
+  what: string;
+  badges: string[];
+  state: string;
+  /** "bob, dana", or "nobody (auto-approved)" */
+  approvers: string;
+  /** "1h 5m left", "expired 2026-01-01 12:00", "revoked by bob", "not active yet" */
+  expiry: string;
+  /** "3 runs · 1 export · last used 5m ago", "never used" */
+  usage: string;
+  revocable: boolean;
+}
+
+export function reviewRows(grants: readonly ReviewedGrant[], bindings: readonly RoleBinding[], now: number): ReviewRow[] {
+  const rows = [
+    ...grants.map((g) => ({ row: grantRow(g, now), expireTime: g.expireTime, createTime: g.createTime })),
+    ...bindings.map((b) => ({ row: bindingRow(b, now), expireTime: b.expireTime, createTime: b.createTime })),
+  ];
+  const active = (r: (typeof rows)[number]) => r.row.state === 'ACTIVE';
+  // Active access first, soonest to end on top: that is what a reviewer may need to cut short.
+  return rows
+    .sort((a, b) => Number(active(b)) - Number(active(a)) || (active(a) ? Date.parse(a.expireTime ?? '') - Date.parse(b.expireTime ?? '') : Date.parse(b.createTime) - Date.parse(a.createTime)))
+    .map((r) => r.row);
+}
+
+function grantRow(grant: ReviewedGrant, now: number): ReviewRow {
+  return {
+    kind: 'grant',
+    id: grant.id,
+    name: grantName(grant),
+    requester: grant.requester,
+    databases: grant.databases,
+    what: grant.statement,
+    badges: badges(grant),
+    state: grant.state,
+    approvers: approverText(grant.approvers),
+    expiry: expiryText(grant, now),
+    usage: usageText(grant.usage, now),
+    revocable: grant.state === 'ACTIVE',
+  };
+}
+
+function bindingRow(binding: RoleBinding, now: number): ReviewRow {
+  return {
+    kind: 'role',
+    id: binding.id,
+    name: `role ${binding.role}`,
+    requester: binding.user,
+    databases: binding.databases ?? [],
+    what: binding.role,
+    badges: [],
+    state: binding.state,
+    approvers: approverText(binding.approvers),
+    expiry: expiryText(binding, now),
+    usage: 'not tracked for roles',
+    revocable: binding.state === 'ACTIVE',
+  };
+}
+
+function approverText(approvers: readonly string[] | undefined): string {
+  if (!approvers) return 'unknown';
+  return approvers.length > 0 ? approvers.join(', ') : 'nobody (auto-approved)';
+}
+
+function expiryText(access: { state: string; expireTime?: string; revokeTime?: string; revokedBy?: string }, now: number): string {
+  if (access.state === 'REVOKED') return `revoked${access.revokedBy ? ` by ${access.revokedBy}` : ''}${access.revokeTime ? ` ${ago(access.revokeTime, now)}` : ''}`;
+  if (!access.expireTime) return 'not active yet';
+  if (access.state === 'ACTIVE') return formatTimeLeft(access.expireTime, now);
+  return access.state === 'EXPIRED' ? `expired ${ago(access.expireTime, now)}` : access.state.toLowerCase();
+}
+
+function usageText(usage: ReviewedGrant['usage'], now: number): string {
+  if (!usage) return 'unknown';
+  if (usage.runs === 0 && usage.exports === 0) return 'never used';
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  return [count(usage.runs, 'run'), count(usage.exports, 'export'), usage.lastUsedTime ? `last used ${ago(usage.lastUsedTime, now)}` : ''].filter(Boolean).join(' · ');
+}
+
+/** "just now", "5m ago", "3h ago", "2d ago" */
+export function ago(time: string, now: number): string {
+  const minutes = Math.floor((now - Date.parse(time)) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes}m ago`;
+  if (minutes < 24 * 60) return `${Math.floor(minutes / 60)}h ago`;
+  return `${Math.floor(minutes / (24 * 60))}d ago`;
+}
