@@ -121,10 +121,6 @@ export class ApiClient {
     return listOf<RoleBinding>(await this.json('GET', `/projects/${enc(project)}/role-bindings${queryString(query)}`, undefined, signal), 'roleBindings');
   }
 
-  revokeRole(bindingId: string, reason?: string, signal?: AbortSignal): Promise<unknown> {
-    return this.json('POST', `/role-bindings/${enc(bindingId)}/revoke`, reason ? { reason } : {}, signal);
-  }
-
   /** The raw event stream response; parse it with readServerSentEvents. With `lastEventId` the service first replays what came after it. */
   events(signal?: AbortSignal, lastEventId?: string): Promise<Response> {
     return this.send('GET', '/events', undefined, signal, { Accept: 'text/event-stream', ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}) });
