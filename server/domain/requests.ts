@@ -173,7 +173,7 @@ export async function createRoleRequest(deps: Deps, actor: Actor, projectId: str
 }
 
 /** The last step is approved: the grant becomes ACTIVE (its time starts now) or the role is bound. */
-async function finalize(deps: Deps, tx: LedgerTx, fx: Effects, actor: Actor, request: ApprovalRequest, how: string) {
+async function finalize(deps: Deps, tx: LedgerTx, fx: Effects, actor: Actor, request: ApprovalRequest, how: string, stepApprovers: string[] = []) {
   const now = deps.clock.now();
   request.status = 'APPROVED';
   request.decideTime = now;
@@ -182,7 +182,7 @@ async function finalize(deps: Deps, tx: LedgerTx, fx: Effects, actor: Actor, req
     clientAddress: actor.clientAddress, userAgent: actor.userAgent,
   };
   fx.audit({ ...base, action: 'request.approved', detail: { final: true, how } });
-  fx.emit([request.creator], { type: 'request.approved', data: { requestId: request.id, project: request.project, final: true } });
+  fx.emit([request.creator, ...stepApprovers], { type: 'request.approved', data: { requestId: request.id, project: request.project, final: true } });
   if (request.type === 'ACCESS_GRANT') {
     const grant = (await tx.getGrant(request.grantId))!;
     grant.state = 'ACTIVE';
@@ -240,6 +240,9 @@ export async function decideRequest(deps: Deps, actor: Actor, id: string, decisi
     if (!request) return undefined;
     const why = await cannotApprove(tx, state, actor, request, now);
     if (why) throw denied(why);
+    // Everyone who could have decided this step hears how it was decided, so their lists of
+    // what awaits them stop showing it.
+    const stepApprovers = (await approversOf(tx, state, request, now)).filter((u) => u !== actor.id);
     const step = request.steps[request.currentStep];
     Object.assign(step, { approver: actor.id, decision, comment, time: now });
     request.currentStep += 1;
@@ -260,15 +263,15 @@ export async function decideRequest(deps: Deps, actor: Actor, id: string, decisi
         grant.state = 'REJECTED';
         await tx.putGrant(grant);
       }
-      fx.emit([request.creator], { type: 'request.rejected', data: { requestId: request.id, project: request.project, by: actor.id, comment } });
+      fx.emit([request.creator, ...stepApprovers], { type: 'request.rejected', data: { requestId: request.id, project: request.project, by: actor.id, comment } });
     } else if (request.currentStep >= request.steps.length) {
       fx.audit({ ...base, action: 'request.step.approved', detail: { step: decided, comment } });
-      await finalize(deps, tx, fx, actor, request, `approved by ${actor.id}`);
+      await finalize(deps, tx, fx, actor, request, `approved by ${actor.id}`, stepApprovers);
     } else {
       await tx.putRequest(request);
       fx.audit({ ...base, action: 'request.step.approved', detail: { step: decided, comment } });
       const approvers = await approversOf(tx, state, request, now);
-      fx.emit([request.creator, ...approvers], {
+      fx.emit([request.creator, ...stepApprovers, ...approvers], {
         type: 'request.approved',
         data: { requestId: request.id, project: request.project, final: false, nextStep: request.currentStep },
       });

@@ -175,6 +175,28 @@ describe('events: ids, replay and approval notices', () => {
       assert.equal(box.of('dana').filter((e) => e.type === 'approval.awaiting').length, 1, 'nothing awaits after the last step');
     });
 
+    describe('with two owners who could decide the first step', () => {
+      beforeEach(async () => {
+        await h.close();
+        h = await startHarness(testConfig((c) => {
+          addOtherUsers(c);
+          c.projects[0].members.find((m) => m.user === 'carol')!.roles.push('projectOwner');
+        }));
+      });
+
+      for (const decision of ['approve', 'reject'] as const) {
+        it(`tells the other one when bob decides it (${decision}), so nothing still seems to await her`, async () => {
+          const box = inbox(h, ['bob', 'carol', 'olga']);
+          const { request } = await requestAccess(h, { databases: ['demo/hr'], statement: 'SELECT name FROM employees' });
+          assert.deepEqual(box.who('approval.awaiting'), ['bob', 'carol']);
+          await decide(h, 'bob', request.id, decision);
+          const type = decision === 'approve' ? 'request.approved' : 'request.rejected';
+          assert.deepEqual(box.who(type), ['carol'], 'bob decided it himself; olga is not an approver');
+          assert.equal(box.of('carol').find((e) => e.type === type)!.data.requestId, request.id);
+        });
+      }
+    });
+
     it('summarizes a role request, and shortens a long statement to one line', async () => {
       const box = inbox(h, ['bob']);
       await requestRole(h, { role: 'sqlEditorUser', databases: ['demo/sales'], duration: '2h' });
