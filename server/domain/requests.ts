@@ -9,6 +9,7 @@ import type { LedgerTx } from '../store/ledger.js';
 import { approversOf, cannotApprove, reviewsProject, rolesIn, visibleProject, holdsStepRole } from './access.js';
 import { iso } from './clock.js';
 import { change, type Effects } from './change.js';
+import { tablesRead } from './reads.js';
 import type { Actor, Deps } from './deps.js';
 import { denied, invalid, notFound, precondition } from './errors.js';
 import type { AccessRequest, ApprovalRequest, Grant, RoleBinding, RoleRequest } from './types.js';
@@ -113,15 +114,15 @@ export async function createAccessRequest(deps: Deps, actor: Actor, projectId: s
   const targets = checkDatabases(state, project, input.databases);
   const durationMs = checkDuration(state, input.duration);
   const reason = checkReason(input.reason);
-  const tables = new Set<string>();
-  for (const engine of new Set(targets.map((t) => t.engine))) {
-    for (const table of (await deps.analyzer.analyze(input.statement, engine, state.workspace.maxStatementLength)).tables) tables.add(table);
-  }
+  for (const engine of new Set(targets.map((t) => t.engine))) await deps.analyzer.analyze(input.statement, engine, state.workspace.maxStatementLength);
   const flags = { unmask: input.unmask ?? false, export: input.export ?? false };
+  const reads = await tablesRead(deps, state, input.statement, targets, flags.unmask);
+  const tables = new Set([...reads.values()].flat());
   const celRequest = { unmask: flags.unmask, data_export: flags.export, expiration_seconds: BigInt(durationMs / 1000), statement: input.statement };
-  const contexts = targets.flatMap((t) =>
-    (tables.size ? [...tables] : ['']).map((table) => ({ request: celRequest, resource: { ...resourceOf(project.id, t), table_name: table } })),
-  );
+  const contexts = targets.flatMap((t) => {
+    const read = reads.get(t.name)!;
+    return (read.length ? read : ['']).map((table) => ({ request: celRequest, resource: { ...resourceOf(project.id, t), table_name: table } }));
+  });
   const route = routeRequest(state.approvalRules, 'REQUEST_ACCESS', contexts);
   const now = deps.clock.now();
   return change(deps, async (tx, fx) => {

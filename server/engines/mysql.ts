@@ -15,7 +15,20 @@
 // outlive it. Only allowlisted functions may be called (mysql-guard.ts).
 import mysql, { type FieldPacket, type PoolConnection } from 'mysql2';
 import { checkStatement as gateStatement } from '../sql/statement-gate.js';
-import { EngineError, type Engine, type EngineColumn, type EngineCursor, type MaskedColumnRule, type RunLimits, type RunScope, type ServerEngineOptions } from './engine.js';
+import {
+  EngineError,
+  UnknownTableError,
+  type Engine,
+  type EngineColumn,
+  type EngineCursor,
+  type MaskedColumnRule,
+  type RunLimits,
+  type RunScope,
+  type ServerEngineOptions,
+  type StatementReads,
+  type TableRead,
+  type WaitLimits,
+} from './engine.js';
 import { checkDatabaseName, checkStatement, type StatementRules } from './guard.js';
 import { connectWithinLimits, sessionSteps, withinLimits } from './limits.js';
 import { mysqlError } from './mysql-errors.js';
@@ -29,6 +42,7 @@ import {
   type ProvisionPlan,
   type SchemaTable,
 } from './mysql-provision.js';
+import { tablesOfRewrite } from './mysql-reads.js';
 import { mysqlRow, mysqlTypeName, timestampColumns } from './mysql-values.js';
 import { batchCursor, readAll, type Batch } from './cursor.js';
 
@@ -336,22 +350,72 @@ export function createMysqlEngine(options: ServerEngineOptions): MysqlEngine {
     return columns.map((c) => ({ ...c, masked: c.source ? ruleFor(scope.masking, c.source.table, c.source.column) !== undefined : readsMasked() }));
   }
 
-  async function open(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineCursor> {
+  /** The run's session: its time limit, fixed time zone and sql_mode, in a read-only transaction. */
+  async function beginRun(conn: Connection, timeoutMs: number): Promise<void> {
+    const limit = (await isMariadb())
+      ? `max_statement_time = ${Math.max(0.001, timeoutMs / 1000)}`
+      : `max_execution_time = ${Math.max(1, Math.ceil(timeoutMs))}`;
+    await call((cb) => conn.query(`SET SESSION ${limit}, time_zone = '+00:00', sql_mode = '${RUN_SQL_MODE}'`, cb));
+    await call((cb) => conn.query('START TRANSACTION READ ONLY', cb));
+  }
+
+  /**
+   * What every statement goes through before it reaches the server: the statement guard, the
+   * identity it runs as (provisioned), and a connection of that identity.
+   */
+  async function connectFor(database: string, sql: string, limits: WaitLimits, scope: RunScope) {
     checkDatabaseName(database);
     checkStatement(sql, RULES);
     checkMysqlFunctions(sql);
-    let context: { maskDb?: string; provisioned: boolean } = { provisioned: identityMode };
+    const context: { maskDb?: string; provisioned: boolean } = { provisioned: identityMode };
     const fail = (error: unknown) => mysqlError(error, database, limits.timeoutMs, context);
     // Checking (and redoing) the provisioning counts against the statement's limits too.
     const where = await withinLimits(target(database, scope), limits, () => undefined).catch((error: unknown) => {
       throw fail(error);
     });
-    context = { maskDb: where.maskDb, provisioned: identityMode };
+    context.maskDb = where.maskDb;
     const connecting = call<Connection>((cb) => where.pool.getConnection(cb));
     const conn = await connectWithinLimits(connecting, limits, (c) => c.destroy()).catch((error: unknown) => {
       if (identityMode && errnoOf(error) === 1045) throw notProvisioned(database, 'the server refused the login identity');
       throw fail(error);
     });
+    return { where, conn, fail };
+  }
+
+  // The server's rewrite of the statement (the note EXPLAIN leaves, code 1003) names every
+  // table it reads as `db`.`table`, aliases resolved, merged views replaced by their base
+  // tables and CTEs by what they read — the JSON plan names aliases instead, and leaves out
+  // tables it optimized away. It is planned as the unmask identity: names resolve in the
+  // database itself, as the masked identity's views of the same names resolve to its tables.
+  async function reads(database: string, sql: string, limits: WaitLimits, scope: RunScope): Promise<StatementReads> {
+    const { conn, fail } = await connectFor(database, sql, limits, { ...scope, unmask: true });
+    let done = false;
+    try {
+      const explain = async () => {
+        await beginRun(conn, limits.timeoutMs);
+        const explainWord = (await isMariadb()) ? 'EXPLAIN EXTENDED' : 'EXPLAIN';
+        await call((cb) => conn.query(`${explainWord} ${sql}`, cb));
+        const notes = await call<{ Code: number; Message: string }[]>((cb) => conn.query('SHOW WARNINGS', (err, rows) => cb(err, rows as never)));
+        await call((cb) => conn.query('ROLLBACK', cb));
+        return notes.filter((n) => Number(n.Code) === 1003).map((n) => n.Message);
+      };
+      const rewritten = await withinLimits(explain(), limits, () => undefined);
+      done = true;
+      return { tables: tablesOfRewrite(rewritten.join('\n')) };
+    } catch (error) {
+      if (errnoOf(error) === 1146) {
+        const name = /Table '(?:[^'.]*\.)?([^']+)' doesn't exist/.exec((error as Error).message)?.[1];
+        if (name) throw new UnknownTableError(name, `table "${name}" does not exist in database "${database}"`);
+      }
+      throw fail(error);
+    } finally {
+      if (done) conn.release();
+      else conn.destroy();
+    }
+  }
+
+  async function open(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineCursor> {
+    const { where, conn, fail } = await connectFor(database, sql, limits, scope);
     let released = false;
     let running = false;
     const release = async (stop: boolean) => {
@@ -373,11 +437,7 @@ export function createMysqlEngine(options: ServerEngineOptions): MysqlEngine {
       }
     };
     const step = sessionSteps(limits, release, fail);
-    const limit = (await step(isMariadb()))
-      ? `max_statement_time = ${Math.max(0.001, limits.timeoutMs / 1000)}`
-      : `max_execution_time = ${Math.max(1, Math.ceil(limits.timeoutMs))}`;
-    await step(call((cb) => conn.query(`SET SESSION ${limit}, time_zone = '+00:00', sql_mode = '${RUN_SQL_MODE}'`, cb)));
-    await step(call((cb) => conn.query('START TRANSACTION READ ONLY', cb)));
+    await step(beginRun(conn, limits.timeoutMs));
     const prepared = await step(call<Prepared>((cb) => conn.prepare(sql, (err, stmt) => cb(err, stmt as unknown as Prepared))));
     if (prepared.columns.length === 0 || prepared.parameters.length > 0) {
       prepared.close();
@@ -422,6 +482,18 @@ export function createMysqlEngine(options: ServerEngineOptions): MysqlEngine {
   return {
     kind: 'mysql',
     open,
+    reads,
+    async tables(database, limits) {
+      checkDatabaseName(database);
+      const rows = await withinLimits(
+        adminQuery<TableRead>('SELECT TABLE_SCHEMA AS `schema`, TABLE_NAME AS `table` FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 2', [database]),
+        limits,
+        () => undefined,
+      ).catch((error: unknown) => {
+        throw mysqlError(error, database, limits.timeoutMs);
+      });
+      return rows.map((r) => ({ schema: String(r.schema), table: String(r.table) }));
+    },
     query: (database, sql, limits, scope) => readAll(open(database, sql, limits, scope)),
     async provisionScript(databases) {
       const parts = [

@@ -29,7 +29,7 @@ function parserFor(kind: EngineKind): SqlParser {
   return parser;
 }
 
-const LEX_MODES: Record<EngineKind, LexOptions[]> = {
+export const LEX_MODES: Record<EngineKind, LexOptions[]> = {
   sqlite: [{ backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: false }],
   // standard_conforming_strings may be on or off on the server: the statement must be one
   // statement under both readings.
@@ -88,7 +88,7 @@ const SET_OPERATORS = new Set(['union', 'intersect', 'except', 'minus']);
 
 export const MAX_STATEMENT_LENGTH = 100_000;
 
-function position(sql: string, offset: number) {
+export function position(sql: string, offset: number) {
   const before = sql.slice(0, offset).split('\n');
   return { line: before.length, column: before[before.length - 1].length + 1 };
 }
