@@ -382,35 +382,65 @@ export function createMysqlEngine(options: ServerEngineOptions): MysqlEngine {
     return { where, conn, fail };
   }
 
-  // The server's rewrite of the statement (the note EXPLAIN leaves, code 1003) names every
-  // table it reads as `db`.`table`, aliases resolved, merged views replaced by their base
-  // tables and CTEs by what they read — the JSON plan names aliases instead, and leaves out
-  // tables it optimized away. It is planned as the unmask identity: names resolve in the
-  // database itself, as the masked identity's views of the same names resolve to its tables.
-  async function reads(database: string, sql: string, limits: WaitLimits, scope: RunScope): Promise<StatementReads> {
-    const { conn, fail } = await connectFor(database, sql, limits, { ...scope, unmask: true });
+  /**
+   * The table a failed statement names that `database` does not have. An identity without
+   * privileges on a name is told it is denied (1142) whether or not the table exists; the
+   * service's account tells which.
+   */
+  async function unknownTable(database: string, error: unknown): Promise<string | undefined> {
+    const message = (error as Error).message ?? '';
+    if (errnoOf(error) === 1146) return /Table '(?:[^'.]*\.)?([^']+)' doesn't exist/.exec(message)?.[1];
+    if (errnoOf(error) !== 1142) return undefined;
+    const denied = /for table `((?:[^`]|``)*)`\.`((?:[^`]|``)*)`/.exec(message);
+    if (!denied || denied[1].replace(/``/g, '`') !== database) return undefined;
+    const name = denied[2].replace(/``/g, '`');
+    const found = await adminQuery('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND BINARY TABLE_NAME = ?', [database, name]).catch(() => [1]);
+    return found.length === 0 ? name : undefined;
+  }
+
+  /** Runs `work` on a connection in a run's session, released when it succeeds and dropped when it fails. */
+  async function inSession<T>(conn: Connection, limits: WaitLimits, work: () => Promise<T>): Promise<T> {
     let done = false;
     try {
-      const explain = async () => {
-        await beginRun(conn, limits.timeoutMs);
-        const explainWord = (await isMariadb()) ? 'EXPLAIN EXTENDED' : 'EXPLAIN';
-        await call((cb) => conn.query(`${explainWord} ${sql}`, cb));
-        const notes = await call<{ Code: number; Message: string }[]>((cb) => conn.query('SHOW WARNINGS', (err, rows) => cb(err, rows as never)));
-        await call((cb) => conn.query('ROLLBACK', cb));
-        return notes.filter((n) => Number(n.Code) === 1003).map((n) => n.Message);
-      };
-      const rewritten = await withinLimits(explain(), limits, () => undefined);
+      const value = await withinLimits(
+        (async () => {
+          await beginRun(conn, limits.timeoutMs);
+          const result = await work();
+          await call((cb) => conn.query('ROLLBACK', cb));
+          return result;
+        })(),
+        limits,
+        () => undefined,
+      );
       done = true;
-      return { tables: tablesOfRewrite(rewritten.join('\n')) };
-    } catch (error) {
-      if (errnoOf(error) === 1146) {
-        const name = /Table '(?:[^'.]*\.)?([^']+)' doesn't exist/.exec((error as Error).message)?.[1];
-        if (name) throw new UnknownTableError(name, `table "${name}" does not exist in database "${database}"`);
-      }
-      throw fail(error);
+      return value;
     } finally {
       if (done) conn.release();
       else conn.destroy();
+    }
+  }
+
+  // The run's identity prepares the statement (names resolved and privileges checked as the run
+  // would, nothing run); the server's rewrite of it (the note EXPLAIN leaves, code 1003) then
+  // names every table it reads as `db`.`table`: aliases resolved, merged views replaced by
+  // their base tables, CTEs by what they read — the JSON plan names aliases instead and leaves
+  // out tables it optimized away. EXPLAIN runs as the service's own account, in the run's
+  // default database: an identity may not EXPLAIN the views it reads through (error 1345).
+  async function reads(database: string, sql: string, limits: WaitLimits, scope: RunScope): Promise<StatementReads> {
+    const { where, conn, fail } = await connectFor(database, sql, limits, scope);
+    try {
+      await inSession(conn, limits, () => call<Prepared>((cb) => conn.prepare(sql, (err, stmt) => cb(err, stmt as unknown as Prepared))).then((p) => p.close()));
+      const explainer = await call<Connection>((cb) => pool(`\0explain:${where.maskDb ?? database}`, config(where.maskDb ?? database), 2).getConnection(cb));
+      const explainWord = (await isMariadb()) ? 'EXPLAIN EXTENDED' : 'EXPLAIN';
+      const notes = await inSession(explainer, limits, async () => {
+        await call((cb) => explainer.query(`${explainWord} ${sql}`, cb));
+        return call<{ Code: number; Message: string }[]>((cb) => explainer.query('SHOW WARNINGS', (err, rows) => cb(err, rows as never)));
+      });
+      return { tables: tablesOfRewrite(notes.filter((n) => Number(n.Code) === 1003).map((n) => n.Message).join('\n')) };
+    } catch (error) {
+      const name = await unknownTable(database, error);
+      if (name !== undefined) throw new UnknownTableError(name, `table "${name}" does not exist in database "${database}"`);
+      throw fail(error);
     }
   }
 
