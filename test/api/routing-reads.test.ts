@@ -76,3 +76,39 @@ describe('approval routing on what SQLite reads (issue 14)', () => {
     );
   });
 });
+
+describe('PUT /approval-rules: names no database has are flagged (issue 14)', () => {
+  let h: Harness;
+  beforeEach(async () => (h = await startHarness()));
+  afterEach(async () => h.close());
+
+  const rule = (condition: string) => ({ title: condition, condition, steps: [['projectOwner']] });
+
+  it('saves the rules and warns about each table or database name that never matches, with the spelling it resolves to', async () => {
+    const rules = {
+      REQUEST_ACCESS: [
+        rule('resource.table_name == "CUSTOMERS"'),
+        rule('resource.table_name in ["orders", "invoices"] && resource.database_name == "sales"'),
+        rule("'employees' == resource.table_name"),
+      ],
+      REQUEST_ROLE: [rule('resource.database_name != "Salez"')],
+    };
+    const saved = await h.json('admin', 'PUT', `${API}/approval-rules`, rules);
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.deepEqual(saved.body.warnings.map((w: { field: string }) => w.field), ['REQUEST_ACCESS.0.condition', 'REQUEST_ACCESS.1.condition', 'REQUEST_ROLE.0.condition']);
+    assert.match(saved.body.warnings[0].message, /REQUEST_ACCESS rule 1 .* "CUSTOMERS", which is not a table or view of any database of the workspace: it never matches .*did you mean "customers"\?/);
+    assert.match(saved.body.warnings[1].message, /rule 2 .*"invoices"/);
+    assert.doesNotMatch(saved.body.warnings[1].message, /did you mean/);
+    assert.match(saved.body.warnings[2].message, /REQUEST_ROLE rule 1 .*resource\.database_name with "Salez", which is not the name of any database of the workspace/);
+    const { warnings: _warnings, ...stored } = saved.body;
+    assert.deepEqual(stored, rules);
+    assert.deepEqual((await h.json('admin', 'GET', `${API}/approval-rules`)).body, rules);
+  });
+
+  it('an instance that cannot list its tables is named in a warning, and does not block the change', async () => {
+    h.service.deps.engines.delete('demo');
+    const saved = await h.json('admin', 'PUT', `${API}/approval-rules`, { REQUEST_ACCESS: [rule('resource.table_name == "customers"')], REQUEST_ROLE: [] });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.ok(saved.body.warnings.some((w: { message: string }) => /The tables of demo\/sales could not be listed/.test(w.message)), JSON.stringify(saved.body.warnings));
+  });
+});
