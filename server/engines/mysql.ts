@@ -15,20 +15,7 @@
 // outlive it. Only allowlisted functions may be called (mysql-guard.ts).
 import mysql, { type FieldPacket, type PoolConnection } from 'mysql2';
 import { checkStatement as gateStatement } from '../sql/statement-gate.js';
-import {
-  EngineError,
-  UnknownTableError,
-  type Engine,
-  type EngineColumn,
-  type EngineCursor,
-  type MaskedColumnRule,
-  type RunLimits,
-  type RunScope,
-  type ServerEngineOptions,
-  type StatementReads,
-  type TableRead,
-  type WaitLimits,
-} from './engine.js';
+import { EngineError, UnknownTableError, type Engine, type EngineColumn, type EngineCursor, type MaskedColumnRule, type RunLimits, type RunScope, type ServerEngineOptions, type WaitLimits } from './engine.js';
 import { checkDatabaseName, checkStatement, type StatementRules } from './guard.js';
 import { connectWithinLimits, sessionSteps, withinLimits } from './limits.js';
 import { mysqlError } from './mysql-errors.js';
@@ -426,7 +413,7 @@ export function createMysqlEngine(options: ServerEngineOptions): MysqlEngine {
   // their base tables, CTEs by what they read — the JSON plan names aliases instead and leaves
   // out tables it optimized away. EXPLAIN runs as the service's own account, in the run's
   // default database: an identity may not EXPLAIN the views it reads through (error 1345).
-  async function reads(database: string, sql: string, limits: WaitLimits, scope: RunScope): Promise<StatementReads> {
+  async function reads(database: string, sql: string, limits: WaitLimits, scope: RunScope) {
     const { where, conn, fail } = await connectFor(database, sql, limits, scope);
     try {
       await inSession(conn, limits, () => call<Prepared>((cb) => conn.prepare(sql, (err, stmt) => cb(err, stmt as unknown as Prepared))).then((p) => p.close()));
@@ -516,7 +503,7 @@ export function createMysqlEngine(options: ServerEngineOptions): MysqlEngine {
     async tables(database, limits) {
       checkDatabaseName(database);
       const rows = await withinLimits(
-        adminQuery<TableRead>('SELECT TABLE_SCHEMA AS `schema`, TABLE_NAME AS `table` FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 2', [database]),
+        adminQuery<{ schema: string; table: string }>('SELECT TABLE_SCHEMA AS `schema`, TABLE_NAME AS `table` FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 2', [database]),
         limits,
         () => undefined,
       ).catch((error: unknown) => {

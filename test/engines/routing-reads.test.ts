@@ -105,4 +105,24 @@ describe('approval routing on what the engine reads (issue 14)', function () {
     await expectRefused(h, () => create(PG, "SELECT xpath('/x', table_to_xml('customers', true, false, ''))"), 400, 'INVALID_ARGUMENT', /table_to_xml\(\) is not allowed/);
     await expectRefused(h, () => create(PG, "SELECT query_to_xml('select name from customers', true, false, '')"), 400, 'INVALID_ARGUMENT', /query_to_xml\(\)/);
   });
+
+  it('rules are checked against the tables the engines list: a name only PostgreSQL has is known, a spelling no engine resolves is flagged', async () => {
+    const rules = {
+      REQUEST_ACCESS: [
+        { title: 'Stats', condition: 'resource.table_name == "customer_stats"', steps: [['workspaceDBA']] },
+        { title: 'Loud', condition: 'resource.table_name == "Orders"', steps: [['workspaceDBA']] },
+      ],
+      REQUEST_ROLE: [],
+    };
+    const saved = await h.json('admin', 'PUT', `${API}/approval-rules`, rules);
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.deepEqual(saved.body.warnings.map((w: { field?: string }) => w.field), ['REQUEST_ACCESS.1.condition']);
+    assert.match(saved.body.warnings[0].message, /did you mean "orders"\?/);
+  });
+
+  it('MariaDB lists the database\'s tables and views as the server names them', async () => {
+    const tables = await h.service.deps.engines.get('myr')!.tables('crm', { timeoutMs: 10_000 });
+    const names = new Set(tables.map((t) => t.table));
+    for (const name of ['customer_contacts', 'customers', 'orders']) assert.ok(names.has(name), `${name} in ${[...names].join(', ')}`);
+  });
 });
