@@ -339,7 +339,10 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
     try {
       const explain = async () => {
         await client.query(beginRun(limits.timeoutMs, masked));
-        const { rows } = await client.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (VERBOSE, FORMAT JSON) ${sql}`);
+        // The extended protocol, as runs use: one statement, whatever the text holds
+        // (@types/pg does not know the option yet).
+        const explained: pg.QueryConfig = { text: `EXPLAIN (VERBOSE, FORMAT JSON) ${sql}`, queryMode: 'extended' } as pg.QueryConfig;
+        const { rows } = await client.query<{ 'QUERY PLAN': unknown }>(explained);
         await client.query('ROLLBACK');
         return rows[0]['QUERY PLAN'];
       };
