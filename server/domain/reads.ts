@@ -41,6 +41,9 @@ function refusal(err: unknown, statement: string, target: ReadTarget): unknown {
   if (err instanceof EngineError && (err.kind === 'invalid' || err.kind === 'read_only')) {
     return invalid(`Database ${target.name} refused the statement: ${err.message}`, { field: 'statement', database: target.name });
   }
+  if (err instanceof EngineError) {
+    return new EngineError(err.kind, `Approval routing asks database ${target.name} which tables the statement reads, and it could not answer (${err.message}): try again once it is reachable`);
+  }
   return err;
 }
 
@@ -50,7 +53,7 @@ export async function tablesRead(deps: Deps, state: State, statement: string, ta
   const out = new Map<string, string[]>();
   for (const target of targets) {
     const engine = deps.engines.get(target.instance);
-    if (!engine) throw new DomainError('UNAVAILABLE', `The database instance "${target.instance}" is not available`);
+    if (!engine) throw new DomainError('UNAVAILABLE', `The database instance "${target.instance}" is not available to tell which tables the statement reads: try again later`);
     const reads = await engine.reads(target.database, statement, { timeoutMs }, runScope(state, target.name, unmask)).catch((err: unknown) => {
       throw refusal(err, statement, target);
     });

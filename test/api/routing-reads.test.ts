@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DatabaseSync } from '@photostructure/sqlite';
 import { startHarness, testConfig, type Harness } from '../support/harness.js';
-import { API, expectRefused, requestAccess } from './helpers.js';
+import { EngineError } from '../../server/engines/engine.js';
+import { accessBody, API, expectRefused, requestAccess } from './helpers.js';
 
 const RED_TEAM_RULES = testConfig((c) => {
   c.approvalRules.REQUEST_ACCESS = [
@@ -64,6 +65,18 @@ describe('approval routing on what SQLite reads (issue 14)', () => {
       400, 'INVALID_ARGUMENT', /"Customerz"/, /not a table or view of database demo\/sales/, /line 2, column 22/,
     );
     assert.deepEqual({ ...error.details }, { field: 'statement', database: 'demo/sales', table: 'Customerz', line: 2, column: 22 });
+  });
+
+  it('a database that cannot answer refuses the request rather than routing it blind', async () => {
+    const engines = h.service.deps.engines;
+    const real = engines.get('demo')!;
+    engines.set('demo', { ...real, reads: async () => Promise.reject(new EngineError('unavailable', 'the database server is unavailable')) });
+    try {
+      await expectRefused(h, () => h.json('alice', 'POST', `${API}/projects/shop/access-requests`, accessBody({ statement: 'SELECT name FROM customers' })),
+        503, 'UNAVAILABLE', /asks database demo\/sales which tables the statement reads/, /try again/);
+    } finally {
+      engines.set('demo', real);
+    }
   });
 
   it('each chosen database resolves the statement itself: a table only one of them has is refused there', async () => {
