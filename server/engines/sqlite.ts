@@ -202,7 +202,7 @@ export function createSqliteEngine(options: SqliteEngineOptions): Engine {
   }
 
   /** One question to a worker that needs no cursor: the worker is free again when it answers. */
-  async function ask(msg: Extract<ToWorker, { type: 'reads' | 'tables' }>, limits: WaitLimits): Promise<FromWorker> {
+  async function askOnce(msg: Extract<ToWorker, { type: 'reads' | 'tables' }>, limits: WaitLimits): Promise<FromWorker> {
     checkDatabaseName(msg.name);
     const worker = await pool.acquire(limits);
     let stopped = false;
@@ -220,12 +220,12 @@ export function createSqliteEngine(options: SqliteEngineOptions): Engine {
     kind: 'sqlite',
     open,
     async reads(database, sql, limits) {
-      const msg = await ask({ type: 'reads', name: database, file: file(database), sql }, limits);
+      const msg = await askOnce({ type: 'reads', name: database, file: file(database), sql }, limits);
       if (msg.type !== 'reads') throw new EngineError('unavailable', 'the SQLite worker answered out of turn');
       return msg.reads;
     },
     async tables(database, limits) {
-      const msg = await ask({ type: 'tables', name: database, file: file(database) }, limits);
+      const msg = await askOnce({ type: 'tables', name: database, file: file(database) }, limits);
       if (msg.type !== 'tables') throw new EngineError('unavailable', 'the SQLite worker answered out of turn');
       return msg.tables;
     },
