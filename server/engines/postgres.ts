@@ -309,10 +309,18 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
    */
   async function connectFor(database: string, sql: string, limits: WaitLimits, scope: RunScope) {
     checkDatabaseName(database);
+    let masked = false;
     const fail = (error: unknown) => {
       const failure = pgError(error, database, limits.timeoutMs);
       // Keep no pool for a database that does not exist.
       if (failure.kind === 'not_found') forget(database);
+      if (masked && error instanceof pg.DatabaseError && error.code === '42501') {
+        return new EngineError(
+          'invalid',
+          `${failure.message}: in masked mode masked tables are read through their masking views (name the table without its schema), ` +
+            `and views over masked tables cannot be read; a table or view created since the database was provisioned needs provisioning again (${provisionHint(instanceId)})`,
+        );
+      }
       return failure;
     };
     let login: Login | undefined;
@@ -322,7 +330,7 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
     } catch (error) {
       throw fail(error);
     }
-    const masked = login !== undefined && !scope.unmask;
+    masked = login !== undefined && !scope.unmask;
     const connecting = poolFor(database, login).connect();
     const client = await connectWithinLimits(connecting, limits, (c) => c.release(true)).catch((error: unknown) => {
       throw fail(error);
@@ -391,17 +399,7 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
         client.release(true);
       }
     };
-    const step = sessionSteps(limits, release, (error) => {
-      const failure = fail(error);
-      if (masked && error instanceof pg.DatabaseError && error.code === '42501') {
-        return new EngineError(
-          'invalid',
-          `${failure.message}: in masked mode masked tables are read through their masking views (name the table without its schema), ` +
-            `and views over masked tables cannot be read; a table or view created since the database was provisioned needs provisioning again (${provisionHint(instanceId)})`,
-        );
-      }
-      return failure;
-    });
+    const step = sessionSteps(limits, release, fail);
     await step(client.query(beginRun(limits.timeoutMs, masked)));
     cursor = client.query(new Cursor<unknown[]>(sql, undefined, { rowMode: 'array', types: pgTypes }));
     const read = (n: number) =>

@@ -100,6 +100,10 @@ describe('approval routing on what the engine reads (issue 14)', function () {
     }
   });
 
+  it('a masked request names the masked table by its schema: refused when requested, saying how to name it', async () => {
+    await expectRefused(h, () => create(PG, 'SELECT name FROM public.customers'), 400, 'INVALID_ARGUMENT', /permission denied for table customers/, /name the table without its schema/);
+  });
+
   it('fail closed: a read the plan cannot show is refused, saying why', async () => {
     await expectRefused(h, () => create(PG, 'SELECT x FROM customers_xml', { unmask: true }), 400, 'INVALID_ARGUMENT', /table_to_xml\(\)/, /cannot be told before it runs/);
     await expectRefused(h, () => create(PG, "SELECT xpath('/x', table_to_xml('customers', true, false, ''))"), 400, 'INVALID_ARGUMENT', /table_to_xml\(\) is not allowed/);
