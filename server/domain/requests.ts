@@ -114,6 +114,8 @@ export async function createAccessRequest(deps: Deps, actor: Actor, projectId: s
   const targets = checkDatabases(state, project, input.databases);
   const durationMs = checkDuration(state, input.duration);
   const reason = checkReason(input.reason);
+  // The gate refuses what it can, early and with a position; what the statement reads, and so
+  // how it is routed, each database's engine says.
   for (const engine of new Set(targets.map((t) => t.engine))) await deps.analyzer.analyze(input.statement, engine, state.workspace.maxStatementLength);
   const flags = { unmask: input.unmask ?? false, export: input.export ?? false };
   const reads = await tablesRead(deps, state, input.statement, targets, flags.unmask);
