@@ -16,6 +16,7 @@ import type { Actor, Deps } from './deps.js';
 import { denied, DomainError, invalid, precondition } from './errors.js';
 import type { Admission } from './fair-share.js';
 import { usableGrant } from './grants.js';
+import { runScope } from './reads.js';
 
 export interface RunResult {
   columns: { name: string; type: string; masked: boolean }[];
@@ -41,13 +42,6 @@ function engineFor(deps: Deps, database: string) {
   const engine = deps.engines.get(instance);
   if (!engine) throw new DomainError('UNAVAILABLE', `The database instance "${instance}" is not available`);
   return { engine, name, instance, kind: engine.kind };
-}
-
-function scopeOf(state: State, access: Access): RunScope {
-  return {
-    unmask: access.unmask,
-    masking: state.masking.filter((r) => r.database === access.database).map(({ table, column, algorithm }) => ({ table, column, algorithm })),
-  };
 }
 
 const maskedCount = (columns: EngineColumn[]) => columns.filter((c) => c.masked).length;
@@ -94,7 +88,7 @@ async function onEngine<T>(
   let admission: Admission | undefined;
   try {
     admission = await deps.fairShare.acquire(instance, access.actor.id, { slots: state.workspace.maxRunningPerInstance, perUser: state.workspace.maxRunningPerUser }, timeoutMs, signal);
-    const value = await start(engine, name, { timeoutMs, maxRows: maxRows(state.workspace), signal }, scopeOf(state, access));
+    const value = await start(engine, name, { timeoutMs, maxRows: maxRows(state.workspace), signal }, runScope(state, access.database, access.unmask));
     return { value, state, started, admission };
   } catch (err) {
     admission?.release();

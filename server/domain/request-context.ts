@@ -13,17 +13,19 @@ export interface TableRef {
 }
 
 /**
- * The database × table targets the request was routed on: the tables recorded on the request
- * at creation (what the statement reads, as routing derived them), on each of its databases.
+ * The database × table targets the request was routed on, as each database's engine resolved
+ * them at creation; older requests recorded one list for all their databases.
  */
-export function tablesRead(request: ApprovalRequest): TableRef[] {
+export function routedTables(request: ApprovalRequest): TableRef[] {
   if (request.type !== 'ACCESS_GRANT') return [];
-  return request.payload.databases.flatMap((database) => request.payload.tables.map((table) => ({ database, table })));
+  const { reads, databases, tables } = request.payload;
+  if (reads) return reads.flatMap((r) => r.tables.map((table) => ({ database: r.database, table })));
+  return databases.flatMap((database) => tables.map((table) => ({ database, table })));
 }
 
 export function requestContext(state: State, request: ApprovalRequest) {
   const project = state.projects.find((p) => p.id === request.project);
-  const read = tablesRead(request);
+  const read = routedTables(request);
   const reads = (database: string, table: string) => read.some((t) => t.database === database && t.table.toLowerCase() === table.toLowerCase());
   const unmask = request.type === 'ACCESS_GRANT' && request.payload.unmask;
   return {

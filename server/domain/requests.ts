@@ -11,6 +11,7 @@ import { awaitingNotice } from './approval-notice.js';
 import { iso } from './clock.js';
 import { change, type Effects } from './change.js';
 import { refuseDeadEnd } from './dead-ends.js';
+import { tablesRead } from './reads.js';
 import type { Actor, Deps } from './deps.js';
 import { denied, invalid, notFound, precondition } from './errors.js';
 import type { AccessRequest, ApprovalRequest, Grant, RoleBinding, RoleRequest } from './types.js';
@@ -118,15 +119,17 @@ export async function createAccessRequest(deps: Deps, actor: Actor, projectId: s
   const targets = checkDatabases(state, project, input.databases);
   const durationMs = checkDuration(state, input.duration);
   const reason = checkReason(input.reason);
-  const tables = new Set<string>();
-  for (const engine of new Set(targets.map((t) => t.engine))) {
-    for (const table of (await deps.analyzer.analyze(input.statement, engine, state.workspace.maxStatementLength)).tables) tables.add(table);
-  }
+  // The gate refuses what it can, early and with a position; what the statement reads, and so
+  // how it is routed, each database's engine says.
+  for (const engine of new Set(targets.map((t) => t.engine))) await deps.analyzer.analyze(input.statement, engine, state.workspace.maxStatementLength);
   const flags = { unmask: input.unmask ?? false, export: input.export ?? false };
+  const reads = await tablesRead(deps, state, input.statement, targets, flags.unmask);
+  const tables = new Set([...reads.values()].flat());
   const celRequest = { unmask: flags.unmask, data_export: flags.export, expiration_seconds: BigInt(durationMs / 1000), statement: input.statement };
-  const contexts = targets.flatMap((t) =>
-    (tables.size ? [...tables] : ['']).map((table) => ({ request: celRequest, resource: { ...resourceOf(project.id, t), table_name: table } })),
-  );
+  const contexts = targets.flatMap((t) => {
+    const read = reads.get(t.name)!;
+    return (read.length ? read : ['']).map((table) => ({ request: celRequest, resource: { ...resourceOf(project.id, t), table_name: table } }));
+  });
   const route = routeRequest(state.approvalRules, 'REQUEST_ACCESS', contexts);
   const now = deps.clock.now();
   return change(deps, async (tx, fx) => {
@@ -138,7 +141,7 @@ export async function createAccessRequest(deps: Deps, actor: Actor, projectId: s
     };
     const request: AccessRequest = {
       id: requestId, type: 'ACCESS_GRANT', project: project.id, creator: actor.id, status: 'OPEN',
-      payload: { databases: input.databases, statement: input.statement, tables: [...tables], ...flags, duration: input.duration, reason },
+      payload: { databases: input.databases, statement: input.statement, tables: [...tables], reads: targets.map((t) => ({ database: t.name, tables: reads.get(t.name)! })), ...flags, duration: input.duration, reason },
       rule: route.rule, steps: route.steps.map((roles) => ({ roles })), currentStep: 0,
       createTime: now, expireTime: now + parseDuration(state.workspace.pendingRequestTtl)!, grantId: grant.id,
     };

@@ -21,6 +21,8 @@ export interface AccessPayload {
   databases: string[];
   statement: string;
   tables: string[];
+  /** What the statement reads on each database, as that database's engine resolved it. Absent on requests made before it was recorded. */
+  reads?: { database: string; tables: string[] }[];
   export: boolean;
   unmask: boolean;
   duration: string;

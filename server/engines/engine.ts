@@ -60,6 +60,9 @@ export interface RunLimits {
   signal?: AbortSignal;
 }
 
+/** Limits of work that returns no rows. */
+export type WaitLimits = Pick<RunLimits, 'timeoutMs' | 'signal'>;
+
 /** JSON-safe cell: bigints and decimals as strings, dates RFC 3339, bytes base64. */
 export type Cell = string | number | boolean | null;
 
@@ -102,6 +105,31 @@ export class EngineError extends Error {
   }
 }
 
+/** A table as the engine resolved a name the statement reads: views followed to their base tables. */
+export interface TableRead {
+  /** The table's schema (PostgreSQL) or database (MySQL); absent where there is one namespace (SQLite). */
+  schema?: string;
+  /** As the catalog spells it, folded the way the engine compares names (SQLite: lower case). */
+  table: string;
+}
+
+/**
+ * What a statement reads, as the engine resolves it, or why the engine cannot tell: a function
+ * that runs SQL or reads a relation named in text reads tables no plan shows.
+ */
+export type StatementReads = { tables: TableRead[] } | { unknown: string };
+
+/** The engine refused the statement because a name in it is no table or view of the database. */
+export class UnknownTableError extends EngineError {
+  constructor(
+    /** The name as the statement spells it (unquoted), for finding it in the text. */
+    readonly table: string,
+    message: string,
+  ) {
+    super('invalid', message);
+  }
+}
+
 /** How an engine on a database server (PostgreSQL, MySQL) is created. */
 export interface ServerEngineOptions {
   /**
@@ -125,6 +153,14 @@ export interface Engine {
   query(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineResult>;
   /** Like query, but streams rows (for exports of up to maxRows rows). */
   open(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineCursor>;
+  /**
+   * The tables a statement would read on `database`, resolved by the engine (plan or
+   * authorizer) without running it, as the identity that `scope` runs as. An unknown table is
+   * an UnknownTableError; other refusals are EngineErrors like those of `query`.
+   */
+  reads(database: string, sql: string, limits: WaitLimits, scope: RunScope): Promise<StatementReads>;
+  /** The tables and views of a database, named as `reads` names them. */
+  tables(database: string, limits: WaitLimits): Promise<TableRead[]>;
   /**
    * The SQL a DBA runs to provision this instance's identities, masking views and privileges
    * on the given databases (for `jit-server provision`), where the service's own account may

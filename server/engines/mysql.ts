@@ -15,7 +15,7 @@
 // outlive it. Only allowlisted functions may be called (mysql-guard.ts).
 import mysql, { type FieldPacket, type PoolConnection } from 'mysql2';
 import { checkStatement as gateStatement } from '../sql/statement-gate.js';
-import { EngineError, type Engine, type EngineColumn, type EngineCursor, type MaskedColumnRule, type RunLimits, type RunScope, type ServerEngineOptions } from './engine.js';
+import { EngineError, UnknownTableError, type Engine, type EngineColumn, type EngineCursor, type MaskedColumnRule, type RunLimits, type RunScope, type ServerEngineOptions, type WaitLimits } from './engine.js';
 import { checkDatabaseName, checkStatement, type StatementRules } from './guard.js';
 import { connectWithinLimits, sessionSteps, withinLimits } from './limits.js';
 import { mysqlError } from './mysql-errors.js';
@@ -29,6 +29,7 @@ import {
   type ProvisionPlan,
   type SchemaTable,
 } from './mysql-provision.js';
+import { tablesOfRewrite } from './mysql-reads.js';
 import { mysqlRow, mysqlTypeName, timestampColumns } from './mysql-values.js';
 import { batchCursor, readAll, type Batch } from './cursor.js';
 
@@ -336,22 +337,102 @@ export function createMysqlEngine(options: ServerEngineOptions): MysqlEngine {
     return columns.map((c) => ({ ...c, masked: c.source ? ruleFor(scope.masking, c.source.table, c.source.column) !== undefined : readsMasked() }));
   }
 
-  async function open(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineCursor> {
+  /** The run's session: its time limit, fixed time zone and sql_mode, in a read-only transaction. */
+  async function beginRun(conn: Connection, timeoutMs: number): Promise<void> {
+    const limit = (await isMariadb())
+      ? `max_statement_time = ${Math.max(0.001, timeoutMs / 1000)}`
+      : `max_execution_time = ${Math.max(1, Math.ceil(timeoutMs))}`;
+    await call((cb) => conn.query(`SET SESSION ${limit}, time_zone = '+00:00', sql_mode = '${RUN_SQL_MODE}'`, cb));
+    await call((cb) => conn.query('START TRANSACTION READ ONLY', cb));
+  }
+
+  /**
+   * What every statement goes through before it reaches the server: the statement guard, the
+   * identity it runs as (provisioned), and a connection of that identity.
+   */
+  async function connectFor(database: string, sql: string, limits: WaitLimits, scope: RunScope) {
     checkDatabaseName(database);
     checkStatement(sql, RULES);
     checkMysqlFunctions(sql);
-    let context: { maskDb?: string; provisioned: boolean } = { provisioned: identityMode };
+    const context: { maskDb?: string; provisioned: boolean } = { provisioned: identityMode };
     const fail = (error: unknown) => mysqlError(error, database, limits.timeoutMs, context);
     // Checking (and redoing) the provisioning counts against the statement's limits too.
     const where = await withinLimits(target(database, scope), limits, () => undefined).catch((error: unknown) => {
       throw fail(error);
     });
-    context = { maskDb: where.maskDb, provisioned: identityMode };
+    context.maskDb = where.maskDb;
     const connecting = call<Connection>((cb) => where.pool.getConnection(cb));
     const conn = await connectWithinLimits(connecting, limits, (c) => c.destroy()).catch((error: unknown) => {
       if (identityMode && errnoOf(error) === 1045) throw notProvisioned(database, 'the server refused the login identity');
       throw fail(error);
     });
+    return { where, conn, fail };
+  }
+
+  /**
+   * The table a failed statement names that `database` does not have. An identity without
+   * privileges on a name is told it is denied (1142) whether or not the table exists; the
+   * service's account tells which.
+   */
+  async function unknownTable(database: string, error: unknown): Promise<string | undefined> {
+    const message = (error as Error).message ?? '';
+    if (errnoOf(error) === 1146) return /Table '(?:[^'.]*\.)?([^']+)' doesn't exist/.exec(message)?.[1];
+    if (errnoOf(error) !== 1142) return undefined;
+    const denied = /for table `((?:[^`]|``)*)`\.`((?:[^`]|``)*)`/.exec(message);
+    if (!denied || denied[1].replace(/``/g, '`') !== database) return undefined;
+    const name = denied[2].replace(/``/g, '`');
+    const found = await adminQuery('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND BINARY TABLE_NAME = ?', [database, name]).catch(() => [1]);
+    return found.length === 0 ? name : undefined;
+  }
+
+  /** Runs `work` on a connection in a run's session, released when it succeeds and dropped when it fails. */
+  async function inSession<T>(conn: Connection, limits: WaitLimits, work: () => Promise<T>): Promise<T> {
+    let done = false;
+    try {
+      const value = await withinLimits(
+        (async () => {
+          await beginRun(conn, limits.timeoutMs);
+          const result = await work();
+          await call((cb) => conn.query('ROLLBACK', cb));
+          return result;
+        })(),
+        limits,
+        () => undefined,
+      );
+      done = true;
+      return value;
+    } finally {
+      if (done) conn.release();
+      else conn.destroy();
+    }
+  }
+
+  // The run's identity prepares the statement (names resolved and privileges checked as the run
+  // would, nothing run); the server's rewrite of it (the note EXPLAIN leaves, code 1003) then
+  // names every table it reads as `db`.`table`: aliases resolved, merged views replaced by
+  // their base tables, CTEs by what they read — the JSON plan names aliases instead and leaves
+  // out tables it optimized away. EXPLAIN runs as the service's own account, in the run's
+  // default database: an identity may not EXPLAIN the views it reads through (error 1345).
+  async function reads(database: string, sql: string, limits: WaitLimits, scope: RunScope) {
+    const { where, conn, fail } = await connectFor(database, sql, limits, scope);
+    try {
+      await inSession(conn, limits, () => call<Prepared>((cb) => conn.prepare(sql, (err, stmt) => cb(err, stmt as unknown as Prepared))).then((p) => p.close()));
+      const explainer = await call<Connection>((cb) => pool(`\0explain:${where.maskDb ?? database}`, config(where.maskDb ?? database), 2).getConnection(cb));
+      const explainWord = (await isMariadb()) ? 'EXPLAIN EXTENDED' : 'EXPLAIN';
+      const notes = await inSession(explainer, limits, async () => {
+        await call((cb) => explainer.query(`${explainWord} ${sql}`, cb));
+        return call<{ Code: number; Message: string }[]>((cb) => explainer.query('SHOW WARNINGS', (err, rows) => cb(err, rows as never)));
+      });
+      return { tables: tablesOfRewrite(notes.filter((n) => Number(n.Code) === 1003).map((n) => n.Message).join('\n')) };
+    } catch (error) {
+      const name = await unknownTable(database, error);
+      if (name !== undefined) throw new UnknownTableError(name, `table "${name}" does not exist in database "${database}"`);
+      throw fail(error);
+    }
+  }
+
+  async function open(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineCursor> {
+    const { where, conn, fail } = await connectFor(database, sql, limits, scope);
     let released = false;
     let running = false;
     const release = async (stop: boolean) => {
@@ -373,11 +454,7 @@ export function createMysqlEngine(options: ServerEngineOptions): MysqlEngine {
       }
     };
     const step = sessionSteps(limits, release, fail);
-    const limit = (await step(isMariadb()))
-      ? `max_statement_time = ${Math.max(0.001, limits.timeoutMs / 1000)}`
-      : `max_execution_time = ${Math.max(1, Math.ceil(limits.timeoutMs))}`;
-    await step(call((cb) => conn.query(`SET SESSION ${limit}, time_zone = '+00:00', sql_mode = '${RUN_SQL_MODE}'`, cb)));
-    await step(call((cb) => conn.query('START TRANSACTION READ ONLY', cb)));
+    await step(beginRun(conn, limits.timeoutMs));
     const prepared = await step(call<Prepared>((cb) => conn.prepare(sql, (err, stmt) => cb(err, stmt as unknown as Prepared))));
     if (prepared.columns.length === 0 || prepared.parameters.length > 0) {
       prepared.close();
@@ -422,6 +499,18 @@ export function createMysqlEngine(options: ServerEngineOptions): MysqlEngine {
   return {
     kind: 'mysql',
     open,
+    reads,
+    async tables(database, limits) {
+      checkDatabaseName(database);
+      const rows = await withinLimits(
+        adminQuery<{ schema: string; table: string }>('SELECT TABLE_SCHEMA AS `schema`, TABLE_NAME AS `table` FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 2', [database]),
+        limits,
+        () => undefined,
+      ).catch((error: unknown) => {
+        throw mysqlError(error, database, limits.timeoutMs);
+      });
+      return rows.map((r) => ({ schema: String(r.schema), table: String(r.table) }));
+    },
     query: (database, sql, limits, scope) => readAll(open(database, sql, limits, scope)),
     async provisionScript(databases) {
       const parts = [

@@ -23,6 +23,10 @@ import {
   type RunLimits,
   type RunScope,
   type ServerEngineOptions,
+  type StatementReads,
+  type TableRead,
+  type WaitLimits,
+  UnknownTableError,
 } from './engine.js';
 import { callsOutsideAllowlist, checkDatabaseName, refuseFunction } from './guard.js';
 import { connectWithinLimits, sessionSteps, withinLimits } from './limits.js';
@@ -30,6 +34,7 @@ import { pgError } from './postgres-errors.js';
 import { POSTGRES_FUNCTIONS } from './postgres-functions.js';
 import { identitiesFor, MASK_SCHEMA, provisionSql, readState, rulesFingerprint, STATE_QUERY, type Identities } from './postgres-provision.js';
 import { pgTypes } from './postgres-types.js';
+import { planReads, TABLES_QUERY, WITH_ANCESTORS_QUERY } from './postgres-reads.js';
 import { batchCursor, readAll, type Batch } from './cursor.js';
 import { toCell } from './values.js';
 import { planMasking } from '../masking/mask-plan.js';
@@ -49,6 +54,17 @@ const LEX_MODES: LexOptions[] = [
   { backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: true, postgres: true },
   { backslashEscapes: true, doubleQuotedStrings: false, dollarQuotes: true, postgres: true },
 ];
+
+/**
+ * Starts a run's read-only transaction. A masked run resolves names through the masking schema
+ * first: a masking view has its table's name.
+ */
+function beginRun(timeoutMs: number, masked: boolean): string {
+  const timeout = Math.max(1, Math.ceil(timeoutMs));
+  return `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeout}; SET LOCAL default_transaction_read_only = on;
+         SET LOCAL idle_in_transaction_session_timeout = ${Math.max(timeout, 60_000)}; SET LOCAL TimeZone = 'UTC';
+         SET LOCAL bytea_output = 'hex'; SET LOCAL DateStyle = 'ISO'${masked ? `; SET LOCAL search_path = ${MASK_SCHEMA}, public` : ''}`;
+}
 
 /** How to provision, in the message of every refusal for want of it. */
 export function provisionHint(instanceId: string | undefined): string {
@@ -287,12 +303,24 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
     }
   }
 
-  async function open(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineCursor> {
+  /**
+   * What every statement goes through before it reaches the server: the function allowlist,
+   * the identity it runs as (provisioned), and a connection of that identity.
+   */
+  async function connectFor(database: string, sql: string, limits: WaitLimits, scope: RunScope) {
     checkDatabaseName(database);
+    let masked = false;
     const fail = (error: unknown) => {
       const failure = pgError(error, database, limits.timeoutMs);
       // Keep no pool for a database that does not exist.
       if (failure.kind === 'not_found') forget(database);
+      if (masked && error instanceof pg.DatabaseError && error.code === '42501') {
+        return new EngineError(
+          'invalid',
+          `${failure.message}: in masked mode masked tables are read through their masking views (name the table without its schema), ` +
+            `and views over masked tables cannot be read; a table or view created since the database was provisioned needs provisioning again (${provisionHint(instanceId)})`,
+        );
+      }
       return failure;
     };
     let login: Login | undefined;
@@ -302,12 +330,52 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
     } catch (error) {
       throw fail(error);
     }
-    const masked = login !== undefined && !scope.unmask;
-    const pool = poolFor(database, login);
-    const connecting = pool.connect();
+    masked = login !== undefined && !scope.unmask;
+    const connecting = poolFor(database, login).connect();
     const client = await connectWithinLimits(connecting, limits, (c) => c.release(true)).catch((error: unknown) => {
       throw fail(error);
     });
+    return { client, login, masked, fail };
+  }
+
+  // EXPLAIN plans the statement as its run would (same identity, search path, read-only
+  // transaction, time limit) without running it: the plan names every relation scanned, views
+  // already replaced by their base tables, CTEs as CTE scans.
+  async function reads(database: string, sql: string, limits: WaitLimits, scope: RunScope): Promise<StatementReads> {
+    const { client, masked, fail } = await connectFor(database, sql, limits, scope);
+    let stopped = false;
+    try {
+      const explain = async () => {
+        await client.query(beginRun(limits.timeoutMs, masked));
+        // The extended protocol, as runs use: one statement, whatever the text holds
+        // (@types/pg does not know the option yet).
+        const explained: pg.QueryConfig = { text: `EXPLAIN (VERBOSE, FORMAT JSON) ${sql}`, queryMode: 'extended' } as pg.QueryConfig;
+        const { rows } = await client.query<{ 'QUERY PLAN': unknown }>(explained);
+        await client.query('ROLLBACK');
+        return rows[0]['QUERY PLAN'];
+      };
+      const planned = planReads(await withinLimits(explain(), limits, () => (stopped = true)));
+      if ('unknown' in planned || planned.tables.length === 0) return planned;
+      const { rows } = await withinLimits(
+        metadataFor(database).pool.query<TableRead>(WITH_ANCESTORS_QUERY, [planned.tables.map((t) => t.schema), planned.tables.map((t) => t.table)]),
+        limits,
+        () => undefined,
+      );
+      return { tables: rows };
+    } catch (error) {
+      stopped = true;
+      if (error instanceof pg.DatabaseError && error.code === '42P01') {
+        const name = /relation "(?:[^"]*\.)?([^".]+)" does not exist/.exec(error.message)?.[1];
+        if (name) throw new UnknownTableError(name, `${error.message} in database "${database}"`);
+      }
+      throw fail(error);
+    } finally {
+      client.release(stopped);
+    }
+  }
+
+  async function open(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineCursor> {
+    const { client, login, masked, fail } = await connectFor(database, sql, limits, scope);
     // Reach into the client for its backend pid (typed in @types/pg only on notifications).
     const pid = (client as unknown as { processID?: number }).processID;
     let cursor: Cursor<unknown[]> | undefined;
@@ -331,25 +399,8 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
         client.release(true);
       }
     };
-    const step = sessionSteps(limits, release, (error) => {
-      const failure = fail(error);
-      if (masked && error instanceof pg.DatabaseError && error.code === '42501') {
-        return new EngineError(
-          'invalid',
-          `${failure.message}: in masked mode masked tables are read through their masking views (name the table without its schema), ` +
-            `and views over masked tables cannot be read; a table or view created since the database was provisioned needs provisioning again (${provisionHint(instanceId)})`,
-        );
-      }
-      return failure;
-    });
-    const timeout = Math.max(1, Math.ceil(limits.timeoutMs));
-    await step(
-      client.query(
-        `BEGIN READ ONLY; SET LOCAL statement_timeout = ${timeout}; SET LOCAL default_transaction_read_only = on;
-         SET LOCAL idle_in_transaction_session_timeout = ${Math.max(timeout, 60_000)}; SET LOCAL TimeZone = 'UTC';
-         SET LOCAL bytea_output = 'hex'; SET LOCAL DateStyle = 'ISO'${masked ? `; SET LOCAL search_path = ${MASK_SCHEMA}, public` : ''}`,
-      ),
-    );
+    const step = sessionSteps(limits, release, fail);
+    await step(client.query(beginRun(limits.timeoutMs, masked)));
     cursor = client.query(new Cursor<unknown[]>(sql, undefined, { rowMode: 'array', types: pgTypes }));
     const read = (n: number) =>
       step(
@@ -377,6 +428,16 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
   return {
     kind: 'postgres',
     open,
+    reads,
+    async tables(database, limits) {
+      checkDatabaseName(database);
+      const { rows } = await withinLimits(metadataFor(database).pool.query<{ schema: string; table: string }>(TABLES_QUERY), limits, () => undefined).catch(
+        (error: unknown) => {
+          throw pgError(error, database, limits.timeoutMs);
+        },
+      );
+      return rows;
+    },
     query: (database, sql, limits, scope) => readAll(open(database, sql, limits, scope)),
     async provisionScript(databases) {
       if (!instanceId || !secrets) throw new Error('provisioning needs the instance id and the identity secrets');

@@ -1,8 +1,10 @@
 // Messages between the SQLite engine and its worker threads.
-import type { Cell, EngineColumn, EngineErrorKind, MaskedColumnRule } from './engine.js';
+import type { Cell, EngineColumn, EngineErrorKind, MaskedColumnRule, StatementReads, TableRead } from './engine.js';
 
 export type ToWorker =
   | { type: 'open'; name: string; file: string; sql: string; maxRows: number; batchSize: number; unmask: boolean; masking: MaskedColumnRule[] }
+  | { type: 'reads'; name: string; file: string; sql: string }
+  | { type: 'tables'; name: string; file: string }
   | { type: 'next' }
   | { type: 'close' };
 
@@ -10,4 +12,7 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'columns'; columns: EngineColumn[] }
   | { type: 'batch'; rows: Cell[][]; done: boolean; truncated: boolean }
-  | { type: 'error'; kind: EngineErrorKind; message: string };
+  | { type: 'reads'; reads: StatementReads }
+  | { type: 'tables'; tables: TableRead[] }
+  /** `table`: the statement names a table the database does not have. */
+  | { type: 'error'; kind: EngineErrorKind; message: string; table?: string };

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { DatabaseSync, constants, type DatabaseSyncInstance, type StatementSyncInstance } from '@photostructure/sqlite';
 import type { MaskingAlgorithm } from '../config/schema.js';
 import { maskValue } from '../masking/algorithms.js';
-import { EngineError, type Cell, type MaskedColumnRule } from './engine.js';
+import { EngineError, type Cell, type MaskedColumnRule, type TableRead } from './engine.js';
 import { firstKeyword } from './guard.js';
 import { sqlTimestampToRfc3339 } from './values.js';
 
@@ -126,6 +126,8 @@ export class SqliteSession {
    * cover yet (added to the table after they were built) is refused too.
    */
   private readonly ruled = new Map<string, Set<string>>();
+  /** While `reads` prepares a statement: the tables of the database SQLite asked about, lower case. */
+  private recorded: Set<string> | undefined;
 
   constructor(
     file: string,
@@ -174,6 +176,35 @@ export class SqliteSession {
     } finally {
       this.denial = undefined;
     }
+  }
+
+  /**
+   * The tables a statement reads, as SQLite resolves its names while preparing it (nothing
+   * runs): the columns the authorizer is asked about (base tables behind views, never a CTE),
+   * and the tables its program opens — a count(*) or `SELECT 1 FROM t` reads no column, but
+   * the row count is data too.
+   */
+  reads(sql: string): TableRead[] {
+    this.recorded = new Set();
+    try {
+      this.prepare(sql);
+      const tables = this.recorded;
+      this.asService(() => {
+        const program = this.db.prepare(`EXPLAIN ${sql}`).all() as { opcode: string; p2: number; p3: number }[];
+        const roots = new Set(program.filter((op) => op.opcode === 'OpenRead' && op.p3 === 0).map((op) => Number(op.p2)));
+        const schema = this.db.prepare("SELECT tbl_name, rootpage FROM main.sqlite_schema WHERE type IN ('table', 'index')").all() as { tbl_name: string; rootpage: number }[];
+        for (const o of schema) if (roots.has(Number(o.rootpage))) tables.add(o.tbl_name.toLowerCase());
+      });
+      return [...tables].map((table) => ({ table }));
+    } finally {
+      this.recorded = undefined;
+    }
+  }
+
+  /** The database's tables and views, lower case (SQLite compares names case-insensitively). */
+  tableNames(): TableRead[] {
+    this.refresh();
+    return [...this.tables].map((table) => ({ table }));
   }
 
   /** Our own statements run with the authorizer standing aside. */
@@ -268,6 +299,7 @@ export class SqliteSession {
   }
 
   private read(table: string, column: string, database: string, context: string | null): number {
+    if (database === 'main') this.recorded?.add(table.toLowerCase());
     // A table named in FROM but none of its columns used: no value is read (SQLite passes "" as the column).
     if (column === '') return OK;
     const name = table.toLowerCase();

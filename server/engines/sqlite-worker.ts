@@ -42,10 +42,13 @@ function cell(value: unknown, temporal: boolean): Cell {
   return toCell(value);
 }
 
-function describe(error: unknown, name: string): { kind: EngineErrorKind; message: string } {
+function describe(error: unknown, name: string): { kind: EngineErrorKind; message: string; table?: string } {
   if (error instanceof EngineError) return { kind: error.kind, message: error.message };
   const code = (error as { errcode?: unknown }).errcode;
   const message = error instanceof Error ? error.message : 'statement failed';
+  // SQLite names it as the statement spells it, with the schema if one was given.
+  const unknown = /^no such table: (?:[^.]+\.)?(.+)$/.exec(message);
+  if (unknown) return { kind: 'invalid', message: `${message} in database "${name}"`, table: unknown[1] };
   if (code === 14) return { kind: 'not_found', message: `database "${name}" does not exist` }; // SQLITE_CANTOPEN
   if (typeof code === 'number' && (code & 0xff) === 8) return { kind: 'read_only', message }; // SQLITE_READONLY
   if (code === 26 || code === 11) return { kind: 'unavailable', message: `database "${name}" cannot be read` }; // NOTADB, CORRUPT
@@ -67,9 +70,19 @@ function checkSingleStatement(sql: string): void {
   if (count > 1) throw new EngineError('read_only', 'only one statement can run at a time');
 }
 
+function checkQuery(sql: string): void {
+  checkStatement(sql, RULES);
+  checkSingleStatement(sql);
+}
+
+// Names resolve as on a connection without masking views: a masking view has its table's name.
+function reads(msg: Extract<ToWorker, { type: 'reads' }>): FromWorker {
+  checkQuery(msg.sql);
+  return { type: 'reads', reads: { tables: connect(msg.file, true, []).reads(msg.sql) } };
+}
+
 function open(msg: Extract<ToWorker, { type: 'open' }>): FromWorker {
-  checkStatement(msg.sql, RULES);
-  checkSingleStatement(msg.sql);
+  checkQuery(msg.sql);
   const { statement, readsMasked } = connect(msg.file, msg.unmask, msg.masking).prepare(msg.sql);
   const described = statement.columns();
   if (described.length === 0) throw new EngineError('read_only', 'only a read-only query that returns rows can run');
@@ -128,8 +141,11 @@ let openName = '';
 process.on('message', (msg: ToWorker) => {
   if (msg.type === 'close') return close();
   try {
-    if (msg.type === 'open') openName = msg.name;
-    send(msg.type === 'open' ? open(msg) : next());
+    if (msg.type === 'next') return send(next());
+    openName = msg.name;
+    if (msg.type === 'open') send(open(msg));
+    else if (msg.type === 'reads') send(reads(msg));
+    else send({ type: 'tables', tables: connect(msg.file, true, []).tableNames() });
   } catch (error) {
     close();
     send({ type: 'error', ...describe(error, openName) });

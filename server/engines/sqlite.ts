@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
-import { EngineError, type Engine, type EngineColumn, type EngineCursor, type RunLimits, type RunScope } from './engine.js';
+import { EngineError, UnknownTableError, type Engine, type EngineColumn, type EngineCursor, type RunLimits, type RunScope, type WaitLimits } from './engine.js';
 import { checkDatabaseName } from './guard.js';
 import { connectWithinLimits, withinLimits } from './limits.js';
 import { batchCursor, readAll, type Batch } from './cursor.js';
@@ -113,7 +113,7 @@ class WorkerPool {
    * (long exports may hold them all); waiting for a new one to start does not: on a loaded
    * machine loading Node and the driver alone can outlast a short limit.
    */
-  async acquire(limits: RunLimits): Promise<SqliteWorker> {
+  async acquire(limits: WaitLimits): Promise<SqliteWorker> {
     if (this.closed) throw new EngineError('unavailable', 'the SQLite engine is closed');
     const w =
       this.idle.pop() ??
@@ -160,7 +160,7 @@ class WorkerPool {
 }
 
 function unwrap(msg: FromWorker): Exclude<FromWorker, { type: 'error' }> {
-  if (msg.type === 'error') throw new EngineError(msg.kind, msg.message);
+  if (msg.type === 'error') throw msg.table === undefined ? new EngineError(msg.kind, msg.message) : new UnknownTableError(msg.table, msg.message);
   return msg;
 }
 
@@ -186,7 +186,7 @@ export function createSqliteEngine(options: SqliteEngineOptions): Engine {
         throw error;
       }
     };
-    const first = await ask({ type: 'open', name: database, file: join(options.dir, `${database}.sqlite`), sql, maxRows: limits.maxRows, batchSize, unmask: scope.unmask, masking: scope.masking });
+    const first = await ask({ type: 'open', name: database, file: file(database), sql, maxRows: limits.maxRows, batchSize, unmask: scope.unmask, masking: scope.masking });
     const columns: EngineColumn[] = first.type === 'columns' ? first.columns : [];
     const next = async (): Promise<Batch> => {
       const msg = await ask({ type: 'next' });
@@ -201,9 +201,34 @@ export function createSqliteEngine(options: SqliteEngineOptions): Engine {
     });
   }
 
+  /** One question to a worker that needs no cursor: the worker is free again when it answers. */
+  async function askOnce(msg: Extract<ToWorker, { type: 'reads' | 'tables' }>, limits: WaitLimits): Promise<FromWorker> {
+    checkDatabaseName(msg.name);
+    const worker = await pool.acquire(limits);
+    let stopped = false;
+    try {
+      return unwrap(await withinLimits(worker.request(msg), limits, () => (stopped = true)));
+    } finally {
+      if (stopped || worker.dead) pool.discard(worker);
+      else pool.release(worker);
+    }
+  }
+
+  const file = (database: string) => join(options.dir, `${database}.sqlite`);
+
   return {
     kind: 'sqlite',
     open,
+    async reads(database, sql, limits) {
+      const msg = await askOnce({ type: 'reads', name: database, file: file(database), sql }, limits);
+      if (msg.type !== 'reads') throw new EngineError('unavailable', 'the SQLite worker answered out of turn');
+      return msg.reads;
+    },
+    async tables(database, limits) {
+      const msg = await askOnce({ type: 'tables', name: database, file: file(database) }, limits);
+      if (msg.type !== 'tables') throw new EngineError('unavailable', 'the SQLite worker answered out of turn');
+      return msg.tables;
+    },
     query: (database, sql, limits, scope) => readAll(open(database, sql, limits, scope)),
     close: () => pool.close(),
   };

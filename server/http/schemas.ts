@@ -1,7 +1,7 @@
 // Request and response schemas: one source for validation, types and the OpenAPI document.
 import { z } from '@hono/zod-openapi';
 import { DURATION_PATTERN } from '../config/duration.js';
-import { PROJECT_ROLES, WORKSPACE_ROLES, MASKING_ALGORITHMS } from '../config/schema.js';
+import { APPROVAL_SOURCES, PROJECT_ROLES, WORKSPACE_ROLES, MASKING_ALGORITHMS } from '../config/schema.js';
 import { BINDING_STATES, GRANT_STATES, REQUEST_STATUSES } from '../domain/types.js';
 
 export const Duration = z.string().regex(DURATION_PATTERN, 'must look like "30m", "2h" or "1d"').openapi({ example: '2h' });
@@ -186,6 +186,24 @@ export const ApprovalRules = z
   .object({ REQUEST_ACCESS: z.array(Rule).max(5000), REQUEST_ROLE: z.array(Rule).max(5000) })
   .strict()
   .openapi('ApprovalRules');
+
+export const SavedApprovalRules = ApprovalRules.extend({
+  warnings: z
+    .array(
+      z.object({
+        message: z.string(),
+        field: z.string().optional().openapi({ description: 'The condition the warning is about, as "SOURCE.index.condition"' }),
+        source: z.enum(APPROVAL_SOURCES).optional(),
+        index: z.number().int().optional(),
+        title: z.string().optional(),
+      }),
+    )
+    .openapi({
+      description:
+        'Names a condition compares resource.table_name or resource.database_name with that no database of the workspace has (names are compared as the engines ' +
+        'resolve them: "customers", not "CUSTOMERS", on PostgreSQL and SQLite), and databases whose tables could not be listed. The rules are saved all the same.',
+    }),
+}).openapi('SavedApprovalRules');
 
 export const AuditEntry = z
   .object({

@@ -29,7 +29,7 @@ function parserFor(kind: EngineKind): SqlParser {
   return parser;
 }
 
-const LEX_MODES: Record<EngineKind, LexOptions[]> = {
+export const LEX_MODES: Record<EngineKind, LexOptions[]> = {
   sqlite: [{ backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: false }],
   // standard_conforming_strings may be on or off on the server: the statement must be one
   // statement under both readings.
@@ -88,7 +88,7 @@ const SET_OPERATORS = new Set(['union', 'intersect', 'except', 'minus']);
 
 export const MAX_STATEMENT_LENGTH = 100_000;
 
-function position(sql: string, offset: number) {
+export function position(sql: string, offset: number) {
   const before = sql.slice(0, offset).split('\n');
   return { line: before.length, column: before[before.length - 1].length + 1 };
 }
@@ -153,19 +153,65 @@ function firstDifference(a: Token[], b: Token[]): number {
   return (i === -1 ? b[a.length] : a[i])?.offset ?? 0;
 }
 
-/** The statement with every string literal's contents replaced by spaces (same offsets). */
-function blankStrings(sql: string, tokens: Token[]): string {
+const blank = (text: string) => text.replace(/[^\n]/g, ' ');
+
+/**
+ * The statement as the parser is given it, at the same offsets: string contents and
+ * PostgreSQL's ONLY blanked, and MySQL's `--` that starts no comment (no space after it)
+ * split, so the parser's fixed ideas of comments and escapes cannot hide code the engine
+ * reads, or read a keyword as a table.
+ */
+function parserText(sql: string, tokens: Token[]): string {
   let out = '';
   let at = 0;
-  for (const t of tokens) {
-    if (t.kind !== 'string') continue;
-    const delimiter = t.text.startsWith('$') ? /^\$[A-Za-z0-9_\u0080-\uffff]*\$/.exec(t.text)![0].length : 1;
-    const opening = /^u&/i.test(t.text) ? 3 : delimiter;
-    if (t.text.length < opening + delimiter) continue;
-    out += sql.slice(at, t.offset + opening) + ' '.repeat(t.text.length - opening - delimiter);
-    at = t.offset + t.text.length - delimiter;
-  }
+  const replace = (from: number, to: number, text: string) => {
+    out += sql.slice(at, from) + text;
+    at = to;
+  };
+  tokens.forEach((t, i) => {
+    const prev = tokens[i - 1];
+    if (t.kind === 'punct' && t.text === '-' && prev?.kind === 'punct' && prev.text === '-' && prev.offset + 1 === t.offset) {
+      replace(t.offset, t.offset + 1, ' ');
+    } else if (t.kind === 'word' && /^only$/i.test(t.text) && prev && /^(from|join|,)$/i.test(prev.text)) {
+      replace(t.offset, t.offset + t.text.length, blank(t.text));
+    } else if (t.kind === 'string') {
+      const delimiter = t.text.startsWith('$') ? /^\$[A-Za-z0-9_\u0080-\uffff]*\$/.exec(t.text)![0].length : 1;
+      const opening = /^u&/i.test(t.text) ? 3 : delimiter;
+      if (t.text.length < opening + delimiter) return;
+      replace(t.offset + opening, t.offset + t.text.length - delimiter, ' '.repeat(t.text.length - opening - delimiter));
+    }
+  });
   return out + sql.slice(at);
+}
+
+interface FromItem {
+  table?: unknown;
+  db?: unknown;
+}
+
+/** Names of the tables a piece of the AST names in FROM (lower case). */
+function namedTables(node: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) for (const item of node) namedTables(item, out);
+  else if (node && typeof node === 'object') {
+    const item = node as FromItem;
+    if (typeof item.table === 'string' && 'db' in item) out.add(item.table.toLowerCase());
+    for (const value of Object.values(node)) namedTables(value, out);
+  }
+  return out;
+}
+
+/**
+ * CTE names the parser listed as tables. A CTE's name names the CTE only after its definition:
+ * in its own body or an earlier CTE's (a recursive reference aside) it is the table's.
+ */
+function cteNames(ast: AstNode): Set<string> {
+  const ctes = (ast.with ?? []) as { name?: { value?: string }; stmt?: unknown }[];
+  const out = new Set<string>();
+  ctes.forEach((cte, i) => {
+    const name = cte.name?.value?.toLowerCase();
+    if (name && !ctes.slice(0, i + 1).some((c) => namedTables(c.stmt).has(name))) out.add(name);
+  });
+  return out;
 }
 
 // Every run of a grant re-reads its approved statement for masking; the check is a pure
@@ -222,7 +268,7 @@ function check(sql: string, kind: EngineKind): CheckedStatement {
   }
   let parsed: ReturnType<SqlParser['parse']>;
   try {
-    parsed = parserFor(kind).parse(blankStrings(sql, readings[0]), { database: PARSER_MODULE[kind].database });
+    parsed = parserFor(kind).parse(parserText(sql, readings[0]), { database: PARSER_MODULE[kind].database });
   } catch (err) {
     const e = err as { message?: string; location?: { start?: { offset: number } } };
     const found = /but (.*) found/.exec(e.message ?? '')?.[1];
@@ -232,7 +278,8 @@ function check(sql: string, kind: EngineKind): CheckedStatement {
   const asts = (Array.isArray(parsed.ast) ? parsed.ast : [parsed.ast]) as AstNode[];
   if (asts.length !== 1) refuse(sql, 'Only one statement is allowed per request');
   checkSelect(sql, asts[0], words);
-  const tables = unique(parsed.tableList.map((t) => t.split('::')[2]).filter(Boolean));
+  const ctes = cteNames(asts[0]);
+  const tables = unique(parsed.tableList.map((t) => t.split('::')[2]).filter((t) => t && !ctes.has(t.toLowerCase())));
   const columns = unique(parsed.columnList).map((c) => {
     const [, table, column] = c.split('::');
     return { table: table === 'null' ? null : table, column: column === '(.*)' ? '*' : column };

@@ -41,6 +41,8 @@ function spyOnEngine(h: Harness, during: () => Promise<void> = async () => undef
   engines.set('demo', {
     kind: real.kind,
     close: () => real.close(),
+    reads: (database, sql, limits, scope) => real.reads(database, sql, limits, scope),
+    tables: (database, limits) => real.tables(database, limits),
     async query(database, sql, limits, scope) {
       spy.calls.push(sql);
       await during();
@@ -62,6 +64,8 @@ function writableEngine(h: Harness): Spy {
   const engine: Engine = {
     kind: 'sqlite',
     close: async () => undefined,
+    reads: async () => ({ tables: [] }),
+    tables: async () => [],
     async query(_database, sql) {
       spy.calls.push(sql);
       return result();

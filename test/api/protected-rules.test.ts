@@ -2,6 +2,8 @@
 // Each test here is written from the user's side (status, rows, audit lines, who gets which
 // event) and was checked to fail with its rule broken by hand.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { DatabaseSync } from '@photostructure/sqlite';
 import { startHarness, testConfig, type Harness } from '../support/harness.js';
 import { addOtherUsers, API, callAs, decide, rawAs, requestAccess, requestRole } from './helpers.js';
 
@@ -103,11 +105,14 @@ describe('rules a mutation run found unprotected', () => {
 
   describe('events', () => {
     // dana owns ops too, so olga's sentinel request has an approver (it is no dead end).
-    beforeEach(async () =>
-      (h = await startHarness(testConfig((c) => {
+    beforeEach(async () => {
+      h = await startHarness(testConfig((c) => {
         addOtherUsers(c);
         c.projects[1].members.push({ user: 'dana', roles: ['projectOwner'] });
-      }))));
+      }));
+      // The ops project's database: a request is routed on what its engine reads there.
+      new DatabaseSync(join(h.dataDir, 'demo-data', 'inventory.sqlite')).close();
+    });
 
     async function stream(user: 'bob' | 'olga') {
       const res = await rawAs(h, user, 'GET', `${API}/events`);

@@ -33,6 +33,10 @@ const patchProjectSettings = createRoute({
 const postAccessRequest = createRoute({
   method: 'post', path: '/projects/{p}/access-requests', security: secured,
   summary: 'Request time-boxed access for one statement',
+  description:
+    'Routed through the approval rules on the tables each chosen database\'s engine resolves the statement to (see docs/concepts.md, "What a statement reads"). ' +
+    'A name that is no table or view of a chosen database is refused with 400 and details.table, details.line, details.column; a statement whose reads the engine ' +
+    'cannot tell (a function reading a table named in text) with 400; a database that cannot answer with 503.',
   request: { params: ProjectParam, ...jsonBody(AccessRequestBody) },
   responses: { 201: json(z.object({ request: Request, grant: Grant }), 'Created'), ...errors },
 });

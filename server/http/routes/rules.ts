@@ -3,10 +3,11 @@ import { APPROVAL_SOURCES } from '../../config/schema.js';
 import { changeConfig } from '../../domain/config-changes.js';
 import type { Actor, Deps } from '../../domain/deps.js';
 import { denied, invalid } from '../../domain/errors.js';
+import { ruleWarnings } from '../../domain/rule-warnings.js';
 import { checkCondition } from '../../policy/cel.js';
 import type { ApprovalRules as Rules } from '../../config/schema.js';
 import { errors, json, jsonBody, router, secured } from '../env.js';
-import { ApprovalRules } from '../schemas.js';
+import { ApprovalRules, SavedApprovalRules } from '../schemas.js';
 
 /** Type-checks every condition; the first bad one is named with its position. */
 export function checkRules(rules: Rules): { message: string; details: Record<string, unknown> } | undefined {
@@ -28,7 +29,7 @@ export function checkRules(rules: Rules): { message: string; details: Record<str
 const mayManage = (actor: Actor) => actor.workspaceRole === 'workspaceAdmin' || actor.workspaceRole === 'workspaceDBA';
 
 const get = createRoute({ method: 'get', path: '/approval-rules', security: secured, summary: 'Get the approval rules', responses: { 200: json(ApprovalRules), 401: errors[401], 403: errors[403] } });
-const put = createRoute({ method: 'put', path: '/approval-rules', security: secured, summary: 'Replace the approval rules', request: jsonBody(ApprovalRules), responses: { 200: json(ApprovalRules), 400: errors[400], 401: errors[401], 403: errors[403] } });
+const put = createRoute({ method: 'put', path: '/approval-rules', security: secured, summary: 'Replace the approval rules', request: jsonBody(ApprovalRules), responses: { 200: json(SavedApprovalRules, 'The rules saved, and warnings about names in them that no database has'), 400: errors[400], 401: errors[401], 403: errors[403] } });
 
 export const ruleRoutes = (deps: Deps) =>
   router()
@@ -45,5 +46,5 @@ export const ruleRoutes = (deps: Deps) =>
       const state = await changeConfig(deps, actor, { action: 'rules.changed', detail: { rules } }, (draft) => {
         draft.approvalRules = rules;
       });
-      return c.json(state.approvalRules, 200);
+      return c.json({ ...state.approvalRules, warnings: await ruleWarnings(deps, state, rules) }, 200);
     });
