@@ -28,6 +28,17 @@ describe('grant refusals, in the words the user reads', () => {
       status: 403, code: 'PERMISSION_DENIED', message: 'Only project owners, workspace DBAs and admins can review the grants of a project',
     });
     assert.equal((await callAs(h, 'dana', 'GET', `${API}/projects/shop/grants`)).body.grants.length, 1);
+    assert.deepEqual(refusal(await callAs(h, 'dana', 'GET', `${API}/projects/nope/grants`)), {
+      status: 404, code: 'NOT_FOUND', message: 'Project "nope" does not exist',
+    });
+  });
+
+  it('a run against a database the grant does not cover lists every database it does cover', async () => {
+    const grant = await activeGrant(h, { databases: ['demo/hr', 'demo/sales'], statement: 'SELECT 1 AS one' });
+    const res = await callAs(h, 'alice', 'POST', `${API}/grants/${grant.id}/run`, { database: 'demo/inventory' });
+    assert.deepEqual(refusal(res), {
+      status: 400, code: 'INVALID_ARGUMENT', message: `Grant ${grant.id} does not cover database "demo/inventory"; it covers demo/hr, demo/sales`,
+    });
   });
 
   it('another member can neither revoke nor use the grant, and it stays active', async () => {

@@ -66,6 +66,48 @@ describe('fair queue edges', () => {
     second.release();
   });
 
+  it("a user's share is given back one statement at a time", async () => {
+    const q = new FairQueue();
+    const limits = { slots: 2, perUser: 2 };
+    const first = await q.acquire('a', limits, 10_000);
+    const second = await q.acquire('a', limits, 10_000);
+    first.release();
+    const third = await q.acquire('a', limits, 10_000);
+    assert.equal((await failure(q.acquire('a', limits, 10_000)))?.code, 'RESOURCE_EXHAUSTED');
+    second.release();
+    third.release();
+  });
+
+  it("once admitted, a statement keeps its place in the share when its wait's time limit passes or its caller goes away", async () => {
+    const q = new FairQueue();
+    const limits = { slots: 1, perUser: 2 };
+    const busy = await q.acquire('b', limits, 10_000);
+    const controller = new AbortController();
+    const waiting = q.acquire('a', limits, 20, controller.signal);
+    busy.release();
+    const running = await waiting;
+    await new Promise((r) => setTimeout(r, 40));
+    controller.abort();
+    const queued = q.acquire('a', limits, 10_000);
+    assert.equal((await failure(q.acquire('a', limits, 10_000)))?.code, 'RESOURCE_EXHAUSTED', 'the share was given back before the statement ended');
+    running.release();
+    (await queued).release();
+  });
+
+  it('a newcomer does not pass statements already waiting, even when the instance has more slots by then', async () => {
+    const q = new FairQueue();
+    const admitted: string[] = [];
+    const busy = await q.acquire('a', ONE_SLOT, 10_000);
+    const waiting = q.acquire('b', ONE_SLOT, 10_000).then((x) => (admitted.push('b'), x));
+    const newcomer = q.acquire('c', { slots: 2, perUser: 3 }, 10_000).then((x) => (admitted.push('c'), x));
+    await tick();
+    assert.deepEqual(admitted, []);
+    busy.release();
+    (await waiting).release();
+    (await newcomer).release();
+    assert.deepEqual(admitted, ['b', 'c']);
+  });
+
   it('keeps one queue per instance: a busy instance does not hold up another, and its slots stay taken', async () => {
     const share = new FairShare();
     const busy = await share.acquire('pg', 'a', ONE_SLOT, 10_000);
