@@ -1,6 +1,7 @@
 // Mutation testing (npm run mutation; not part of npm test: it is slow). StrykerJS mutates the
 // rules of the service — domain, approval policy, statement gate, masking, the engines'
-// guards — and runs the unit and API tests that cover each mutant (per-test coverage).
+// guards (guard.ts, mysql-guard.ts, postgres-functions.ts) — and runs the unit and API tests
+// that cover each mutant (per-test coverage).
 // Reports go to test-output/mutation/; scripts/mutation.mjs scopes a run and summarizes it.
 // Survivors judged equivalent are explained in test/mutation/equivalent.md.
 //
@@ -33,6 +34,8 @@ export default {
     'server/sql/**/*.ts',
     'server/masking/**/*.ts',
     'server/engines/guard.ts',
+    'server/engines/mysql-guard.ts',
+    'server/engines/postgres-functions.ts',
     // Types and interfaces only.
     '!server/domain/types.ts',
     '!server/domain/deps.ts',
