@@ -13,7 +13,7 @@ import { createEngines } from './engines/registry.js';
 import { EventBus } from './events/bus.js';
 import { createApp, type AppType } from './http/app.js';
 import { createStatementAnalyzer } from './sql/analysis.js';
-import { checkRules } from './http/routes/rules.js';
+import { checkRules } from './domain/approval-rules.js';
 import { openConfigStore, stateFromConfig } from './store/config-store.js';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock.js';
 import { openSqliteLedger } from './store/sqlite-ledger.js';

@@ -1,11 +1,20 @@
 // The configuration file (see CONTRACT.md), validated with zod. Unknown fields are errors:
 // a typo in a security setting must not be silently ignored.
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { DURATION_PATTERN, parseDuration } from './duration.js';
 
-export const durationString = z
-  .string()
-  .refine((s) => parseDuration(s) !== undefined, { message: 'must be a duration like "30s", "15m", "2h" or "7d"' });
+// The settings, rules and durations here are also what the HTTP API reads and returns
+// (server/http/schemas.ts derives its schemas from these), so the two cannot drift apart.
+
+export const durationString = z.string().regex(DURATION_PATTERN, 'must be a duration like "30s", "15m", "2h" or "7d"');
+
+type Defaulted = Record<string, z.ZodDefault<z.ZodType>>;
+type Undefaulted<T extends Defaulted> = { [K in keyof T]: ReturnType<T[K]['unwrap']> };
+
+/** The same fields with every value required: for the API, where a missing field is not a default. */
+export function withoutDefaults<T extends Defaulted>(shape: T): Undefaulted<T> {
+  return Object.fromEntries(Object.entries(shape).map(([key, schema]) => [key, schema.unwrap()])) as Undefaulted<T>;
+}
 
 export const WORKSPACE_ROLES = ['workspaceAdmin', 'workspaceDBA', 'workspaceMember'] as const;
 export const PROJECT_ROLES = ['projectOwner', 'projectDeveloper', 'sqlEditorUser', 'projectExporter'] as const;

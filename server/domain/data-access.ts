@@ -3,17 +3,17 @@
 // session scoped to what the caller may see (the engine masks), and an audit entry appended
 // before the first row leaves.
 import { parseDuration } from '../config/duration.js';
-import type { ProjectRole } from '../config/schema.js';
 import type { AuditEvent } from '../audit/audit-log.js';
 import { EngineError, type Cell, type Engine, type EngineColumn, type EngineCursor, type RunLimits, type RunScope } from '../engines/engine.js';
 import { CONTENT_TYPES, insertTable, serialize, type ExportFormat } from '../export/formats.js';
 import type { State } from '../store/config-store.js';
 import type { LedgerReads } from '../store/ledger.js';
-import { findProject, rolesIn } from './access.js';
+import { findProject } from './access.js';
+import { authorizeDirect, directRole, requireDirectRole, type DirectAction } from './authorization.js';
 import { iso } from './clock.js';
 import { change } from './change.js';
 import type { Actor, Deps } from './deps.js';
-import { denied, DomainError, invalid, precondition } from './errors.js';
+import { DomainError, invalid, precondition } from './errors.js';
 import type { Admission } from './fair-share.js';
 import { usableGrant } from './grants.js';
 import { runScope } from './reads.js';
@@ -275,18 +275,12 @@ export async function exportGrant(deps: Deps, actor: Actor, id: string, database
   return exportData(deps, grantAccess(deps, actor, grant, target, 'grant.export'), format, `grant-${grant.id}`, signal);
 }
 
-const QUERY_ROLES: ProjectRole[] = ['sqlEditorUser', 'projectExporter', 'projectOwner'];
-const EXPORT_ROLES: ProjectRole[] = ['projectExporter'];
-
 /** Direct access by a project role held on the database (standing, or a binding still in force). */
-async function roleAccess(deps: Deps, actor: Actor, projectId: string, database: string, statement: string, allowed: ProjectRole[], action: string): Promise<Access> {
+async function roleAccess(deps: Deps, actor: Actor, projectId: string, database: string, statement: string, action: DirectAction): Promise<Access> {
   const state = await deps.config.read();
   const project = findProject(state, projectId);
   if (!project.databases.some((d) => d.name === database)) throw invalid(`database "${database}" is not a database of project "${projectId}"`, { field: 'database' });
-  const holds = async (reads: LedgerReads, now: number) =>
-    (await rolesIn(reads, state, actor.id, projectId, now)).find((r) => allowed.includes(r.role) && (!r.databases || r.databases.includes(database)));
-  const role = await holds(deps.ledger, deps.clock.now());
-  if (!role) throw denied(`Querying ${database} directly needs one of the roles ${allowed.join(', ')}; request access instead`);
+  const role = await requireDirectRole(deps.ledger, state, actor, projectId, database, action, deps.clock.now());
   await deps.analyzer.analyze(statement, engineFor(deps, database).kind, state.workspace.maxStatementLength);
   return {
     actor,
@@ -298,21 +292,19 @@ async function roleAccess(deps: Deps, actor: Actor, projectId: string, database:
       detail: { role: role.role, roleExpireTime: role.expireTime === undefined ? undefined : iso(role.expireTime) },
     },
     async stillAllowed(tx, now) {
-      return (await holds(tx, now)) ? undefined : `Your role on ${database} lapsed while the statement ran`;
+      return (await directRole(tx, state, actor, projectId, database, action, now)) ? undefined : `Your role on ${database} lapsed while the statement ran`;
     },
   };
 }
 
 /** Direct access, or the audited reason why not. */
-function directAccess(deps: Deps, actor: Actor, project: string, database: string, statement: string, action: 'project.query' | 'project.export') {
+function directAccess(deps: Deps, actor: Actor, project: string, database: string, statement: string, action: DirectAction) {
   return auditRefusal(
     deps,
     { actor: actor.id, action, project, database, statement, clientAddress: actor.clientAddress, userAgent: actor.userAgent },
     async () => {
-      if (action === 'project.export' && !(await deps.config.read()).workspace.enableDataExport) {
-        throw denied('Direct export is disabled in this workspace; request a just-in-time grant with Export instead');
-      }
-      return roleAccess(deps, actor, project, database, statement, action === 'project.query' ? QUERY_ROLES : EXPORT_ROLES, action);
+      authorizeDirect(await deps.config.read(), action);
+      return roleAccess(deps, actor, project, database, statement, action);
     },
   );
 }

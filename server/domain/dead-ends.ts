@@ -2,7 +2,7 @@
 // it is refused at creation, naming the step and the roles it lacks.
 import type { State } from '../store/config-store.js';
 import type { LedgerReads } from '../store/ledger.js';
-import { approversOf } from './access.js';
+import { approversOf } from './authorization.js';
 import { DomainError } from './errors.js';
 import type { ApprovalRequest } from './types.js';
 

@@ -1,12 +1,12 @@
 // Grants after their request: reading them, revoking them, and the expiry check at the
 // instant of use that every data operation goes through.
-import { ownsProject, requireReviewer, reviewsProject, rolesIn } from './access.js';
+import { authorizeGrantExport, authorizeGrantUse, authorizeGrantView, authorizeProjectReview, authorizeRevoke } from './authorization.js';
 import { parseDuration } from '../config/duration.js';
 import { approvedBy } from './approved-by.js';
 import { iso } from './clock.js';
 import { change } from './change.js';
 import type { Actor, Deps } from './deps.js';
-import { denied, invalid, notFound, precondition } from './errors.js';
+import { invalid, notFound, precondition } from './errors.js';
 import { expireGrant } from './expiry.js';
 import type { Grant, GrantState } from './types.js';
 import { usageOf } from './usage.js';
@@ -14,9 +14,7 @@ import { usageOf } from './usage.js';
 export async function getGrant(deps: Deps, actor: Actor, id: string): Promise<Grant> {
   const grant = await deps.ledger.getGrant(id);
   if (!grant) throw notFound(`Grant "${id}" does not exist`);
-  if (grant.requester !== actor.id && !(await reviewsProject(deps.ledger, await deps.config.read(), actor, grant.project, deps.clock.now()))) {
-    throw denied('Only the holder of a grant and the project owners can see it');
-  }
+  await authorizeGrantView(deps.ledger, await deps.config.read(), actor, grant, deps.clock.now());
   return grant;
 }
 
@@ -36,7 +34,7 @@ export interface ProjectGrantFilter {
 /** A project's grants as its reviewers see them: with who approved each and how it was used. */
 export async function listProjectGrants(deps: Deps, actor: Actor, project: string, filter: ProjectGrantFilter) {
   const now = deps.clock.now();
-  await requireReviewer(deps.ledger, await deps.config.read(), actor, project, now, 'grants');
+  await authorizeProjectReview(deps.ledger, await deps.config.read(), actor, project, now, 'grants');
   const within = filter.expiringWithin === undefined ? undefined : parseDuration(filter.expiringWithin)!;
   const expiring = (g: Grant) => within === undefined || (g.state === 'ACTIVE' && g.expireTime! > now && g.expireTime! <= now + within);
   const grants = (await deps.ledger.listGrants({ project, state: filter.state, requester: filter.user })).filter(
@@ -51,11 +49,8 @@ export async function revokeGrant(deps: Deps, actor: Actor, id: string, reason?:
   return change(deps, async (tx, fx) => {
     const grant = await tx.getGrant(id);
     if (!grant) throw notFound(`Grant "${id}" does not exist`);
-    const owner =
-      actor.workspaceRole === 'workspaceAdmin' ||
-      ownsProject(await rolesIn(tx, config, actor.id, grant.project, deps.clock.now()));
-    if (grant.requester !== actor.id && !owner) throw denied('Only the holder, the project owners and workspace admins can revoke a grant');
     const now = deps.clock.now();
+    await authorizeRevoke(tx, config, actor, { kind: 'grant', grant }, now);
     if (grant.state === 'ACTIVE' && now >= grant.expireTime!) throw precondition(`Grant ${id} already expired at ${iso(grant.expireTime!)}`);
     if (grant.state !== 'ACTIVE') throw precondition(`Grant ${id} is ${grant.state.toLowerCase()}, not active; only active grants can be revoked`);
     grant.state = 'REVOKED';
@@ -75,7 +70,7 @@ export async function revokeGrant(deps: Deps, actor: Actor, id: string, reason?:
 export async function usableGrant(deps: Deps, actor: Actor, id: string, database: string | undefined, purpose: 'run' | 'export') {
   const grant = await deps.ledger.getGrant(id);
   if (!grant) throw notFound(`Grant "${id}" does not exist`);
-  if (grant.requester !== actor.id) throw denied('Only the holder of a grant can use it');
+  authorizeGrantUse(actor, grant);
   const now = deps.clock.now();
   if (grant.state === 'ACTIVE' && now >= grant.expireTime!) {
     await expireGrant(deps, grant, now);
@@ -83,7 +78,7 @@ export async function usableGrant(deps: Deps, actor: Actor, id: string, database
   }
   if (grant.state === 'PENDING') throw precondition(`Grant ${id} is still waiting for approval`);
   if (grant.state !== 'ACTIVE') throw precondition(`Grant ${id} is ${grant.state.toLowerCase()}; request access again`);
-  if (purpose === 'export' && !grant.export) throw denied(`Grant ${id} does not include export; request access with Export`);
+  if (purpose === 'export') authorizeGrantExport(grant);
   const target = database ?? grant.databases[0];
   if (!grant.databases.includes(target)) throw invalid(`Grant ${id} does not cover database "${target}"; it covers ${grant.databases.join(', ')}`, { field: 'database' });
   return { grant, database: target };

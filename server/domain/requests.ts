@@ -6,14 +6,14 @@ import type { EngineKind } from '../engines/engine.js';
 import { routeRequest } from '../policy/approval.js';
 import type { State } from '../store/config-store.js';
 import type { LedgerTx } from '../store/ledger.js';
-import { approversOf, cannotApprove, reviewsProject, rolesIn, visibleProject, holdsStepRole } from './access.js';
+import { approversOf, authorizeCancel, authorizeDecision, authorizeRequestView, cannotApprove, memberProject } from './authorization.js';
 import { awaitingNotice } from './approval-notice.js';
 import { iso } from './clock.js';
 import { change, type Effects } from './change.js';
 import { refuseDeadEnd } from './dead-ends.js';
 import { tablesRead } from './reads.js';
 import type { Actor, Deps } from './deps.js';
-import { denied, invalid, notFound, precondition } from './errors.js';
+import { invalid, notFound, precondition } from './errors.js';
 import type { AccessRequest, ApprovalRequest, Grant, RoleBinding, RoleRequest } from './types.js';
 
 export interface AccessRequestInput {
@@ -33,8 +33,7 @@ export interface RoleRequestInput {
 }
 
 function checkDuration(state: State, duration: string): number {
-  const ms = parseDuration(duration);
-  if (ms === undefined) throw invalid('duration must look like "30m", "2h" or "1d"', { field: 'duration' });
+  const ms = parseDuration(duration)!;
   const { minGrantDuration, maxGrantDuration } = state.workspace;
   if (ms < parseDuration(minGrantDuration)! || ms > parseDuration(maxGrantDuration)!) {
     throw invalid(`duration must be between ${minGrantDuration} and ${maxGrantDuration}`, { field: 'duration' });
@@ -57,7 +56,6 @@ interface Target {
 }
 
 function checkDatabases(state: State, project: ProjectConfig, databases: string[]): Target[] {
-  if (databases.length === 0) throw invalid('choose at least one database', { field: 'databases' });
   if (new Set(databases).size !== databases.length) throw invalid('a database is listed twice', { field: 'databases' });
   return databases.map((name) => {
     const db = project.databases.find((d) => d.name === name);
@@ -76,12 +74,6 @@ const resourceOf = (project: string, t: Target) => ({
   db_engine: t.engine,
   database_name: t.database,
 });
-
-async function requireMember(deps: Deps, state: State, actor: Actor, projectId: string) {
-  const { project, roles } = await visibleProject(deps.ledger, state, actor, projectId, deps.clock.now());
-  if (roles.length === 0) throw denied(`Only members of project "${projectId}" can request access to it`);
-  return project;
-}
 
 async function openRequest(
   deps: Deps,
@@ -114,7 +106,7 @@ async function openRequest(
 
 export async function createAccessRequest(deps: Deps, actor: Actor, projectId: string, input: AccessRequestInput) {
   const state = await deps.config.read();
-  const project = await requireMember(deps, state, actor, projectId);
+  const project = await memberProject(deps.ledger, state, actor, projectId, deps.clock.now());
   if (!project.settings.jitAccess) throw precondition(`Just-in-time access is turned off for project "${projectId}"`);
   const targets = checkDatabases(state, project, input.databases);
   const durationMs = checkDuration(state, input.duration);
@@ -152,7 +144,7 @@ export async function createAccessRequest(deps: Deps, actor: Actor, projectId: s
 
 export async function createRoleRequest(deps: Deps, actor: Actor, projectId: string, input: RoleRequestInput) {
   const state = await deps.config.read();
-  const project = await requireMember(deps, state, actor, projectId);
+  const project = await memberProject(deps.ledger, state, actor, projectId, deps.clock.now());
   if (!project.settings.allowRequestRole) throw precondition(`Role requests are turned off for project "${projectId}"`);
   const targets = checkDatabases(state, project, input.databases);
   const durationMs = checkDuration(state, input.duration);
@@ -241,8 +233,7 @@ export async function decideRequest(deps: Deps, actor: Actor, id: string, decisi
     const now = deps.clock.now();
     const request = await openForDecision(tx, fx, id, now);
     if (!request) return undefined;
-    const why = await cannotApprove(tx, state, actor, request, now);
-    if (why) throw denied(why);
+    await authorizeDecision(tx, state, actor, request, now);
     // Everyone who could have decided this step hears how it was decided, so their lists of
     // what awaits them stop showing it.
     const stepApprovers = (await approversOf(tx, state, request, now)).filter((u) => u !== actor.id);
@@ -288,7 +279,7 @@ export async function cancelRequest(deps: Deps, actor: Actor, id: string, commen
   return change(deps, async (tx, fx) => {
     const now = deps.clock.now();
     const existing = await tx.getRequest(id);
-    if (existing && existing.creator !== actor.id) throw denied('Only the creator of a request can cancel it');
+    if (existing) authorizeCancel(actor, existing);
     const request = await openForDecision(tx, fx, id, now);
     if (!request) return undefined;
     request.status = 'CANCELED';
@@ -308,20 +299,11 @@ export async function cancelRequest(deps: Deps, actor: Actor, id: string, commen
   });
 }
 
-async function mayView(deps: Deps, state: State, actor: Actor, request: ApprovalRequest, now: number): Promise<boolean> {
-  if (request.creator === actor.id) return true;
-  if (await reviewsProject(deps.ledger, state, actor, request.project, now)) return true;
-  const roles = await rolesIn(deps.ledger, state, actor.id, request.project, now);
-  return request.steps.some((s) => holdsStepRole(actor, roles, s.roles));
-}
-
 export async function getRequest(deps: Deps, actor: Actor, id: string): Promise<ApprovalRequest> {
   const state = await deps.config.read();
   const request = await deps.ledger.getRequest(id);
   if (!request) throw notFound(`Request "${id}" does not exist`);
-  if (!(await mayView(deps, state, actor, request, deps.clock.now()))) {
-    throw denied('Only the creator, its approvers and the project owners can see this request');
-  }
+  await authorizeRequestView(deps.ledger, state, actor, request, deps.clock.now());
   return request;
 }
 

@@ -1,12 +1,12 @@
 // Time-boxed role bindings after their request: the project's reviewers list them, and the
 // holder, a project owner or a workspace admin ends one early. Ending it takes effect at once
 // for direct queries and exports, a run in flight included (they re-check the role).
-import { ownsProject, requireReviewer, reviewersOf, rolesIn } from './access.js';
+import { authorizeProjectReview, authorizeRevoke, reviewersOf } from './authorization.js';
 import { approvedBy } from './approved-by.js';
 import { iso } from './clock.js';
 import { change } from './change.js';
 import type { Actor, Deps } from './deps.js';
-import { denied, notFound, precondition } from './errors.js';
+import { notFound, precondition } from './errors.js';
 import type { BindingState, RoleBinding } from './types.js';
 
 export interface ReviewedBinding {
@@ -19,7 +19,7 @@ async function withApprovers(deps: Deps, binding: RoleBinding): Promise<Reviewed
 }
 
 export async function listProjectBindings(deps: Deps, actor: Actor, project: string, filter: { state?: BindingState; user?: string }) {
-  await requireReviewer(deps.ledger, await deps.config.read(), actor, project, deps.clock.now(), 'role bindings');
+  await authorizeProjectReview(deps.ledger, await deps.config.read(), actor, project, deps.clock.now(), 'role bindings');
   const bindings = await deps.ledger.listBindings({ project, state: filter.state, user: filter.user });
   return Promise.all(bindings.map((b) => withApprovers(deps, b)));
 }
@@ -30,8 +30,7 @@ export async function revokeBinding(deps: Deps, actor: Actor, id: string, reason
     const current = await tx.getBinding(id);
     if (!current) throw notFound(`Role binding "${id}" does not exist`);
     const now = deps.clock.now();
-    const owner = actor.workspaceRole === 'workspaceAdmin' || ownsProject(await rolesIn(tx, config, actor.id, current.project, now));
-    if (current.user !== actor.id && !owner) throw denied('Only the holder, the project owners and workspace admins can revoke a role');
+    await authorizeRevoke(tx, config, actor, { kind: 'role', binding: current }, now);
     if (current.state === 'ACTIVE' && now >= current.expireTime) throw precondition(`Role binding ${id} already expired at ${iso(current.expireTime)}`);
     if (current.state !== 'ACTIVE') throw precondition(`Role binding ${id} is ${current.state.toLowerCase()}, not active; only active roles can be revoked`);
     current.state = 'REVOKED';

@@ -1,10 +1,21 @@
 // Request and response schemas: one source for validation, types and the OpenAPI document.
 import { z } from '@hono/zod-openapi';
-import { DURATION_PATTERN } from '../config/duration.js';
-import { APPROVAL_SOURCES, PROJECT_ROLES, WORKSPACE_ROLES, MASKING_ALGORITHMS } from '../config/schema.js';
+import {
+  APPROVAL_SOURCES,
+  PROJECT_ROLES,
+  WORKSPACE_ROLES,
+  MASKING_ALGORITHMS,
+  approvalRulesSchema,
+  durationString,
+  projectSettingsSchema,
+  withoutDefaults,
+  workspaceSettingsSchema,
+} from '../config/schema.js';
 import { BINDING_STATES, GRANT_STATES, REQUEST_STATUSES } from '../domain/types.js';
 
-export const Duration = z.string().regex(DURATION_PATTERN, 'must look like "30m", "2h" or "1d"').openapi({ example: '2h' });
+// The config schemas may be built before @hono/zod-openapi adds .openapi() to zod's schemas;
+// a clone is built after, so it has it.
+export const Duration = durationString.clone().openapi({ example: '2h' });
 const Time = z.string().openapi({ format: 'date-time', example: '2026-11-25T21:00:00.000Z' });
 const Reason = z.string().min(1, 'must not be empty: say why you need this access').max(2000);
 const DatabaseRef = z.string().min(1).max(200).openapi({ example: 'demo/hr' });
@@ -149,26 +160,11 @@ export const Me = z
   })
   .openapi('Me');
 
-export const WorkspaceSettings = z
-  .object({
-    enableDataExport: z.boolean(),
-    maxGrantDuration: Duration,
-    minGrantDuration: Duration,
-    pendingRequestTtl: Duration,
-    reminderBefore: Duration,
-    queryTimeout: Duration,
-    maxResultRows: z.number().int().positive().max(1_000_000),
-    maxResultBytes: z.number().int().positive().max(1024 * 1024 * 1024),
-    maxExportRows: z.number().int().positive().max(100_000_000),
-    maxStatementLength: z.number().int().min(100).max(100_000),
-    maxRunningPerInstance: z.number().int().positive().max(1000),
-    maxRunningPerUser: z.number().int().positive().max(1000),
-  })
-  .openapi('WorkspaceSettings');
+export const WorkspaceSettings = z.object(withoutDefaults(workspaceSettingsSchema.shape)).openapi('WorkspaceSettings');
 
 export const WorkspaceSettingsPatch = WorkspaceSettings.partial().strict();
 
-export const ProjectSettings = z.object({ allowRequestRole: z.boolean(), jitAccess: z.boolean() }).openapi('ProjectSettings');
+export const ProjectSettings = z.object(withoutDefaults(projectSettingsSchema.shape)).openapi('ProjectSettings');
 export const ProjectSettingsPatch = ProjectSettings.partial().strict();
 
 export const Project = z
@@ -181,11 +177,7 @@ export const Project = z
   })
   .openapi('Project');
 
-const Rule = z.object({ title: z.string().min(1).max(200), condition: z.string().min(1).max(4000), steps: z.array(z.array(z.enum([...WORKSPACE_ROLES, ...PROJECT_ROLES])).min(1)).max(10) }).strict();
-export const ApprovalRules = z
-  .object({ REQUEST_ACCESS: z.array(Rule).max(5000), REQUEST_ROLE: z.array(Rule).max(5000) })
-  .strict()
-  .openapi('ApprovalRules');
+export const ApprovalRules = z.object(withoutDefaults(approvalRulesSchema.shape)).strict().openapi('ApprovalRules');
 
 export const SavedApprovalRules = ApprovalRules.extend({
   warnings: z

@@ -188,4 +188,9 @@ describe('bad input after expiry changes nothing', () => {
     await expectRefused(h, () => h.json('admin', 'PATCH', `${API}/workspace/settings`, { minGrantDuration: '8d' }), 400, 'INVALID_ARGUMENT', /minGrantDuration must not exceed maxGrantDuration/);
     await expectRefused(h, () => h.json('admin', 'PATCH', `${API}/workspace/settings`, { maxResultRows: -1 }), 400, 'INVALID_ARGUMENT', /maxResultRows/);
   });
+
+  it('settings patches are held to the configuration file\'s rules, in its words', async () => {
+    await expectRefused(h, () => h.json('admin', 'PATCH', `${API}/workspace/settings`, { reminderBefore: '1 week' }), 400, 'INVALID_ARGUMENT', /\$\.reminderBefore: must be a duration like "30s", "15m", "2h" or "7d"/);
+    await expectRefused(h, () => h.json('admin', 'PATCH', `${API}/workspace/settings`, { maxStatementLength: 99 }), 400, 'INVALID_ARGUMENT', /\$\.maxStatementLength: .*100/);
+  });
 });

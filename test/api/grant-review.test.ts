@@ -63,6 +63,6 @@ describe('grant review', () => {
     const r = await callAs(h, 'bob', 'GET', `${API}/projects/shop/grants?expiringWithin=soon`);
     assert.equal(r.status, 400);
     assert.equal(r.body.error.details.field, 'expiringWithin');
-    assert.match(r.body.error.message, /must look like "30m", "2h" or "1d"/);
+    assert.match(r.body.error.message, /must be a duration like "30s", "15m", "2h" or "7d"/);
   });
 });

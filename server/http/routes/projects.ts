@@ -1,9 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { isReviewer, ownsProject, rolesIn, visibleProject } from '../../domain/access.js';
-import { changeConfig } from '../../domain/config-changes.js';
 import type { Deps } from '../../domain/deps.js';
-import { denied } from '../../domain/errors.js';
 import { listProjectGrants } from '../../domain/grants.js';
+import { changeProjectSettings, getVisibleProject, listVisibleProjects } from '../../domain/projects.js';
 import { createAccessRequest, createRoleRequest } from '../../domain/requests.js';
 import { grantView, requestWithContext } from '../../domain/wire.js';
 import type { ProjectConfig } from '../../config/schema.js';
@@ -65,35 +63,14 @@ const listGrantsOfProject = createRoute({
 export const projectRoutes = (deps: Deps) =>
   router()
     .openapi(listProjects, async (c) => {
-      const actor = c.get('actor');
-      const state = await deps.config.read();
-      const now = deps.clock.now();
-      const projects = [];
-      for (const p of state.projects) {
-        if (isReviewer(actor) || (await rolesIn(deps.ledger, state, actor.id, p.id, now)).length) projects.push(projectView(state, p));
-      }
-      return c.json({ projects }, 200);
+      const { state, projects } = await listVisibleProjects(deps, c.get('actor'));
+      return c.json({ projects: projects.map((p) => projectView(state, p)) }, 200);
     })
     .openapi(getProject, async (c) => {
-      const state = await deps.config.read();
-      const { project } = await visibleProject(deps.ledger, state, c.get('actor'), c.req.valid('param').p, deps.clock.now());
+      const { state, project } = await getVisibleProject(deps, c.get('actor'), c.req.valid('param').p);
       return c.json(projectView(state, project), 200);
     })
-    .openapi(patchProjectSettings, async (c) => {
-      const actor = c.get('actor');
-      const id = c.req.valid('param').p;
-      const state = await deps.config.read();
-      const { roles } = await visibleProject(deps.ledger, state, actor, id, deps.clock.now());
-      if (actor.workspaceRole !== 'workspaceAdmin' && !ownsProject(roles)) {
-        throw denied('Only project owners and workspace admins can change project settings');
-      }
-      const patch = c.req.valid('json');
-      const next = await changeConfig(deps, actor, { action: 'settings.changed', project: id, detail: { project: patch } }, (draft) => {
-        const p = draft.projects.find((x) => x.id === id)!;
-        p.settings = { ...p.settings, ...patch };
-      });
-      return c.json(next.projects.find((x) => x.id === id)!.settings, 200);
-    })
+    .openapi(patchProjectSettings, async (c) => c.json(await changeProjectSettings(deps, c.get('actor'), c.req.valid('param').p, c.req.valid('json')), 200))
     .openapi(postAccessRequest, async (c) => {
       const { request, grant } = await createAccessRequest(deps, c.get('actor'), c.req.valid('param').p, c.req.valid('json'));
       return c.json({ request: requestWithContext(request, await deps.config.read()), grant: grantView(grant) }, 201);
