@@ -1,5 +1,5 @@
-// The cursor every engine hands out, built from the engine's own "next batch" step, and the
-// non-streaming `query` as a drained cursor.
+// The cursor every engine hands out, built from the engine's own "next batch" step, the row
+// cap every engine applies to that step, and the non-streaming `query` as a drained cursor.
 import type { Cell, EngineColumn, EngineCursor, EngineResult } from './engine.js';
 
 export interface Batch {
@@ -8,6 +8,27 @@ export interface Batch {
   done: boolean;
   /** With `done`: rows were left when `maxRows` was reached. */
   truncated?: boolean;
+}
+
+/** Rows an engine read from its statement. */
+export interface Taken<R> {
+  rows: R[];
+  /** The statement has no rows after these. */
+  exhausted: boolean;
+}
+
+/**
+ * The row cap: batches of at most `batchSize` rows from `take`, and no more than `maxRows` (at
+ * least one) in all. At the cap one row more is asked for, only to tell whether rows were left.
+ */
+export function cappedBatches<R>(maxRows: number, batchSize: number, take: (n: number) => Promise<Taken<R>>): () => Promise<{ rows: R[]; done: boolean; truncated: boolean }> {
+  let left = Math.max(1, maxRows);
+  return async () => {
+    const { rows, exhausted } = await take(Math.min(batchSize, left));
+    left -= rows.length;
+    const truncated = left === 0 && !exhausted && (await take(1)).rows.length > 0;
+    return { rows, done: left === 0 || exhausted, truncated };
+  };
 }
 
 /** `next` is not called again after a batch with `done`, nor after `close`. */

@@ -35,7 +35,7 @@ import { POSTGRES_FUNCTIONS } from './postgres-functions.js';
 import { identitiesFor, MASK_SCHEMA, provisionSql, readState, rulesFingerprint, STATE_QUERY, type Identities } from './postgres-provision.js';
 import { pgTypes } from './postgres-types.js';
 import { planReads, TABLES_QUERY, WITH_ANCESTORS_QUERY } from './postgres-reads.js';
-import { batchCursor, readAll, type Batch } from './cursor.js';
+import { batchCursor, cappedBatches, readAll, type Batch } from './cursor.js';
 import { toCell } from './values.js';
 import { planMasking } from '../masking/mask-plan.js';
 import { checkStatement as readStatement } from '../sql/statement-gate.js';
@@ -402,25 +402,26 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
     const step = sessionSteps(limits, release, fail);
     await step(client.query(beginRun(limits.timeoutMs, masked)));
     cursor = client.query(new Cursor<unknown[]>(sql, undefined, { rowMode: 'array', types: pgTypes }));
-    const read = (n: number) =>
+    const readRows = (n: number) =>
       step(
         new Promise<{ rows: unknown[][]; fields: pg.FieldDef[] }>((resolve, reject) =>
           cursor!.read(n, (err, rows, result) => (err ? reject(err) : resolve({ rows, fields: result?.fields ?? [] }))),
         ),
       );
-    let left = Math.max(1, limits.maxRows);
-    const first = await read(Math.min(batchSize, left));
-    const columns = flagMasked(sql, await step(describe(database, first.fields)), masked ? scope : { unmask: true, masking: [] });
-    let pending: unknown[][] | undefined = first.rows;
+    // The fields come with the first rows read, so the first batch is read before the columns.
+    let fields: pg.FieldDef[] | undefined;
+    const batches = cappedBatches(limits.maxRows, batchSize, async (n) => {
+      const read = await readRows(n);
+      fields ??= read.fields;
+      return { rows: read.rows, exhausted: read.rows.length < n };
+    });
+    let pending: Awaited<ReturnType<typeof batches>> | undefined = await batches();
+    const columns = flagMasked(sql, await step(describe(database, fields ?? [])), masked ? scope : { unmask: true, masking: [] });
     const next = async (): Promise<Batch> => {
-      const want = Math.min(batchSize, left);
-      const rows = pending ?? (await read(want)).rows;
+      const batch = pending ?? (await batches());
       pending = undefined;
-      left -= rows.length;
-      const truncated = left === 0 && (await read(1)).rows.length > 0;
-      const done = left === 0 || rows.length < want;
-      if (done) await release(false);
-      return { rows: rows.map((row) => row.map(toCell)), done, truncated };
+      if (batch.done) await release(false);
+      return { ...batch, rows: batch.rows.map((row) => row.map(toCell)) };
     };
     return batchCursor(columns, next, () => release(false));
   }
