@@ -71,15 +71,31 @@ export function batchCursor(columns: EngineColumn[], next: () => Promise<Batch>,
   };
 }
 
-/** Drains a cursor into one result (the non-streaming `query` of every engine). */
-export async function readAll(open: Promise<EngineCursor>): Promise<EngineResult> {
+/** About what a row costs as JSON, without encoding it: enough to bound a result's memory. */
+function rowBytes(row: Cell[]): number {
+  let bytes = 2;
+  for (const cell of row) bytes += (typeof cell === 'string' ? cell.length + 2 : 8) + 1;
+  return bytes;
+}
+
+/**
+ * Drains a cursor into one result (the non-streaming `query` of every engine, and a run in the
+ * service), up to the row cap and `maxBytes`, whichever comes first: a few wide results at once
+ * must not take the service's memory with them.
+ */
+export async function readAll(open: Promise<EngineCursor>, maxBytes = Infinity): Promise<EngineResult & { truncatedBy?: 'rows' | 'bytes' }> {
   const cursor = await open;
   try {
     const rows: EngineResult['rows'] = [];
+    let bytes = 0;
     for await (const batch of cursor.batches()) {
-      for (const row of batch) rows.push(row);
+      for (const row of batch) {
+        bytes += rowBytes(row);
+        if (bytes > maxBytes) return { columns: cursor.columns, rows, truncated: true, truncatedBy: 'bytes' };
+        rows.push(row);
+      }
     }
-    return { columns: cursor.columns, rows, truncated: cursor.truncated };
+    return { columns: cursor.columns, rows, truncated: cursor.truncated, truncatedBy: cursor.truncated ? 'rows' : undefined };
   } finally {
     await cursor.close();
   }
