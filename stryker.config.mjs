@@ -31,6 +31,7 @@ export default {
     'server/domain/**/*.ts',
     'server/policy/**/*.ts',
     'server/sql/**/*.ts',
+    'lang/**/*.ts',
     'server/masking/**/*.ts',
     'server/engines/guard.ts',
     // Types and interfaces only.

@@ -39,7 +39,7 @@ import { batchCursor, cappedBatches, readAll, type Batch } from './cursor.js';
 import { toCell } from './values.js';
 import { planMasking } from '../masking/mask-plan.js';
 import { checkStatement as readStatement } from '../sql/statement-gate.js';
-import type { LexOptions } from '../sql/lexer.js';
+import { LEX_MODES } from '../../lang/sql/lexer.js';
 
 /**
  * How long a database found provisioned as wanted is trusted without a new catalog check. A
@@ -50,10 +50,6 @@ const STATE_TTL_MS = 1000;
 
 const KEYWORDS = new Set(['select', 'with', 'values', 'table']);
 // standard_conforming_strings may be on or off: the statement is checked under both readings.
-const LEX_MODES: LexOptions[] = [
-  { backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: true, postgres: true },
-  { backslashEscapes: true, doubleQuotedStrings: false, dollarQuotes: true, postgres: true },
-];
 
 /**
  * Starts a run's read-only transaction. A masked run resolves names through the masking schema
@@ -215,7 +211,7 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
   // Refuses calls to functions that are not on the allowlist (a name that is no function —
   // a column alias list, a CTE's columns, a keyword — is not a call).
   async function checkFunctions(database: string, sql: string): Promise<void> {
-    const calls = callsOutsideAllowlist(sql, LEX_MODES, KEYWORDS, POSTGRES_FUNCTIONS);
+    const calls = callsOutsideAllowlist(sql, LEX_MODES.postgres, KEYWORDS, POSTGRES_FUNCTIONS);
     if (calls.length === 0) return;
     const { rows } = await metadataFor(database).pool.query<{ proname: string }>(
       'SELECT DISTINCT proname::text AS proname FROM pg_proc WHERE proname = ANY($1::text[])',

@@ -2,7 +2,7 @@
 // stopped by killing the process: the driver cannot interrupt a running statement, and a
 // worker thread cannot be terminated while SQLite is busy in native code.
 import { EngineError, type Cell, type EngineErrorKind, type MaskedColumnRule } from './engine.js';
-import { lex, statements } from '../sql/lexer.js';
+import { LEX_MODES, lex, statements } from '../../lang/sql/lexer.js';
 import { checkStatement } from './guard.js';
 import type { FromWorker, ToWorker } from './sqlite-protocol.js';
 import { SqliteSession } from './sqlite-session.js';
@@ -63,7 +63,7 @@ function describe(error: unknown, name: string): { kind: EngineErrorKind; messag
 function checkSingleStatement(sql: string): void {
   let count: number;
   try {
-    count = statements(lex(sql, { backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: false })).length;
+    count = statements(lex(sql, LEX_MODES.sqlite[0])).length;
   } catch {
     return;
   }
