@@ -32,6 +32,7 @@ export default {
     'server/domain/**/*.ts',
     'server/policy/**/*.ts',
     'server/sql/**/*.ts',
+    'lang/**/*.ts',
     'server/masking/**/*.ts',
     'server/engines/guard.ts',
     'server/engines/mysql-guard.ts',

@@ -7,6 +7,7 @@ import { userInfo } from 'node:os';
 import { ACCEPTED_ACTION, type AcceptanceDetail, type ChainPoint } from './chain.js';
 import { hashEntry, parseEntry, type AuditEntry, type AuditEvent } from './entry.js';
 import { BrokenAuditLogError, checkChainAtStart, writeCheckpoint } from './start-check.js';
+import { serial } from '../concurrency/serial.js';
 
 export { GENESIS_HASH, hashEntry, type AuditEntry, type AuditEvent } from './entry.js';
 
@@ -124,7 +125,7 @@ export async function openAuditLog(
   let point: ChainPoint = walk.broken ? { ...walk.end, line: walk.lines, offset: end } : walk.end;
   const handle = await fs.open(file, 'a');
   // Appends are serialized so the chain has one order; each waits for fsync before resolving.
-  let queue: Promise<unknown> = Promise.resolve();
+  const appends = serial();
 
   const audit: AuditLog = {
     append(event, time) {
@@ -137,9 +138,7 @@ export async function openAuditLog(
         point = { line: entry.seq, start: point.offset, offset: point.offset + Buffer.byteLength(text), hash: entry.hash };
         return entry;
       };
-      const result = queue.then(write);
-      queue = result.catch(() => undefined);
-      return result;
+      return appends.run(write);
     },
     async query(filter) {
       const out: AuditEntry[] = [];
@@ -166,7 +165,7 @@ export async function openAuditLog(
       return seqs;
     },
     async close() {
-      await queue;
+      await appends.idle();
       await writeCheckpoint(file, point);
       await handle.close();
     },

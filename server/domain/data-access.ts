@@ -4,7 +4,8 @@
 // before the first row leaves.
 import { parseDuration } from '../config/duration.js';
 import type { AuditEvent } from '../audit/audit-log.js';
-import { EngineError, type Cell, type Engine, type EngineColumn, type EngineCursor, type RunLimits, type RunScope } from '../engines/engine.js';
+import { readAll } from '../engines/cursor.js';
+import { EngineError, type Cell, type Engine, type EngineColumn, type RunLimits, type RunScope } from '../engines/engine.js';
 import { CONTENT_TYPES, insertTable, serialize, type ExportFormat } from '../export/formats.js';
 import type { State } from '../store/config-store.js';
 import type { LedgerReads } from '../store/ledger.js';
@@ -97,38 +98,11 @@ async function onEngine<T>(
   }
 }
 
-/** About what a row costs as JSON, without encoding it: enough to bound a result's memory. */
-function rowBytes(row: Cell[]): number {
-  let bytes = 2;
-  for (const cell of row) bytes += (typeof cell === 'string' ? cell.length + 2 : 8) + 1;
-  return bytes;
-}
-
-/**
- * Reads a cursor into memory up to the row cap and `maxBytes`, whichever comes first: a few
- * wide results at once must not take the service's memory with them.
- */
-async function readCapped(cursor: EngineCursor, maxBytes: number) {
-  const rows: Cell[][] = [];
-  let bytes = 0;
-  try {
-    for await (const batch of cursor.batches()) {
-      for (const row of batch) {
-        bytes += rowBytes(row);
-        if (bytes > maxBytes) return { columns: cursor.columns, rows, truncated: true, truncatedBy: 'bytes' as const };
-        rows.push(row);
-      }
-    }
-    return { columns: cursor.columns, rows, truncated: cursor.truncated, truncatedBy: cursor.truncated ? ('rows' as const) : undefined };
-  } finally {
-    await cursor.close();
-  }
-}
-
 async function execute(deps: Deps, access: Access, signal?: AbortSignal): Promise<RunResult> {
-  const { value: result, started, admission } = await onEngine(deps, access, signal, (w) => w.maxResultRows, async (engine, name, limits, scope) =>
-    readCapped(await engine.open(name, access.statement, limits, scope), (await deps.config.read()).workspace.maxResultBytes),
-  );
+  const { value: result, started, admission } = await onEngine(deps, access, signal, (w) => w.maxResultRows, async (engine, name, limits, scope) => {
+    const { maxResultBytes } = (await deps.config.read()).workspace;
+    return readAll(engine.open(name, access.statement, limits, scope), maxResultBytes);
+  });
   admission.release();
   const durationMs = Math.round(performance.now() - started);
   const rows = result.rows;

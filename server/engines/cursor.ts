@@ -1,5 +1,5 @@
-// The cursor every engine hands out, built from the engine's own "next batch" step, and the
-// non-streaming `query` as a drained cursor.
+// The cursor every engine hands out, built from the engine's own "next batch" step, the row
+// cap every engine applies to that step, and the non-streaming `query` as a drained cursor.
 import type { Cell, EngineColumn, EngineCursor, EngineResult } from './engine.js';
 
 export interface Batch {
@@ -8,6 +8,27 @@ export interface Batch {
   done: boolean;
   /** With `done`: rows were left when `maxRows` was reached. */
   truncated?: boolean;
+}
+
+/** Rows an engine read from its statement. */
+export interface Taken<R> {
+  rows: R[];
+  /** The statement has no rows after these. */
+  exhausted: boolean;
+}
+
+/**
+ * The row cap: batches of at most `batchSize` rows from `take`, and no more than `maxRows` (at
+ * least one) in all. At the cap one row more is asked for, only to tell whether rows were left.
+ */
+export function cappedBatches<R>(maxRows: number, batchSize: number, take: (n: number) => Promise<Taken<R>>): () => Promise<{ rows: R[]; done: boolean; truncated: boolean }> {
+  let left = Math.max(1, maxRows);
+  return async () => {
+    const { rows, exhausted } = await take(Math.min(batchSize, left));
+    left -= rows.length;
+    const truncated = left === 0 && !exhausted && (await take(1)).rows.length > 0;
+    return { rows, done: left === 0 || exhausted, truncated };
+  };
 }
 
 /** `next` is not called again after a batch with `done`, nor after `close`. */
@@ -50,15 +71,31 @@ export function batchCursor(columns: EngineColumn[], next: () => Promise<Batch>,
   };
 }
 
-/** Drains a cursor into one result (the non-streaming `query` of every engine). */
-export async function readAll(open: Promise<EngineCursor>): Promise<EngineResult> {
+/** About what a row costs as JSON, without encoding it: enough to bound a result's memory. */
+function rowBytes(row: Cell[]): number {
+  let bytes = 2;
+  for (const cell of row) bytes += (typeof cell === 'string' ? cell.length + 2 : 8) + 1;
+  return bytes;
+}
+
+/**
+ * Drains a cursor into one result (the non-streaming `query` of every engine, and a run in the
+ * service), up to the row cap and `maxBytes`, whichever comes first: a few wide results at once
+ * must not take the service's memory with them.
+ */
+export async function readAll(open: Promise<EngineCursor>, maxBytes = Infinity): Promise<EngineResult & { truncatedBy?: 'rows' | 'bytes' }> {
   const cursor = await open;
   try {
     const rows: EngineResult['rows'] = [];
+    let bytes = 0;
     for await (const batch of cursor.batches()) {
-      for (const row of batch) rows.push(row);
+      for (const row of batch) {
+        bytes += rowBytes(row);
+        if (bytes > maxBytes) return { columns: cursor.columns, rows, truncated: true, truncatedBy: 'bytes' };
+        rows.push(row);
+      }
     }
-    return { columns: cursor.columns, rows, truncated: cursor.truncated };
+    return { columns: cursor.columns, rows, truncated: cursor.truncated, truncatedBy: cursor.truncated ? 'rows' : undefined };
   } finally {
     await cursor.close();
   }

@@ -2,7 +2,7 @@
 // the real protection; these refuse, up front, what a read-only session would still allow:
 // statements that change the session itself, and functions that act outside the transaction
 // (signal other sessions, read or write server files, open connections, run SQL text).
-import { lex, LexError, statements, type LexOptions } from '../sql/lexer.js';
+import { lex, LexError, statements, type LexOptions } from '../../lang/sql/lexer.js';
 import { EngineError } from './engine.js';
 
 const DATABASE_NAME = /^[A-Za-z0-9_$-]{1,128}$/;

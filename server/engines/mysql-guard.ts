@@ -7,7 +7,7 @@
 // The engine's access control is the boundary for what is read; this keeps a read-only run from
 // acting on the server (locks, waits, files) however the SQL is written.
 import { EngineError } from './engine.js';
-import { lex, LexError, type Token } from '../sql/lexer.js';
+import { LEX_MODES, lex, LexError, type Token } from '../../lang/sql/lexer.js';
 
 /** The sql_mode every run's session is set to: the lexing above depends on it. */
 export const RUN_SQL_MODE = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
@@ -58,8 +58,6 @@ const words = (text: string) => new Set(text.split(/\s+/).filter(Boolean));
 const ALLOWED = words(FUNCTIONS);
 const NOT_CALLS = words(KEYWORDS);
 
-const LEX = { backslashEscapes: true, doubleQuotedStrings: true, dollarQuotes: false, mysql: true } as const;
-
 /** Index of the ")" that closes the "(" at `open`, or -1. */
 function closing(code: Token[], open: number): number {
   let depth = 0;
@@ -78,7 +76,7 @@ const isWord = (t: Token | undefined, word: string) => t?.kind === 'word' && t.t
 export function checkMysqlFunctions(sql: string): void {
   let tokens: Token[];
   try {
-    tokens = lex(sql, LEX);
+    tokens = lex(sql, LEX_MODES.mysql[0]);
   } catch (err) {
     if (err instanceof LexError) throw new EngineError('invalid', `the statement has an ${err.message}`);
     throw err;

@@ -31,7 +31,7 @@ import {
 } from './mysql-provision.js';
 import { tablesOfRewrite } from './mysql-reads.js';
 import { mysqlRow, mysqlTypeName, timestampColumns } from './mysql-values.js';
-import { batchCursor, readAll, type Batch } from './cursor.js';
+import { batchCursor, cappedBatches, readAll, type Batch } from './cursor.js';
 
 const RULES: StatementRules = {
   keywords: new Set(['select', 'with', 'values', 'table']),
@@ -481,17 +481,14 @@ export function createMysqlEngine(options: ServerEngineOptions): MysqlEngine {
       scope,
     );
     const timestamps = timestampColumns(described);
-    let left = Math.max(1, limits.maxRows);
+    const batches = cappedBatches(limits.maxRows, batchSize, async (n) => ({ rows: await step(rows.take(n)), exhausted: rows.done }));
     const next = async (): Promise<Batch> => {
-      const batch = await step(rows.take(Math.min(batchSize, left)));
-      left -= batch.length;
-      const truncated = left === 0 && !rows.done && (await step(rows.take(1))).length > 0;
-      const done = left === 0 || rows.done;
-      if (done) {
+      const batch = await batches();
+      if (batch.done) {
         running = !rows.done;
         await release(false);
       }
-      return { rows: batch.map((row) => mysqlRow(row, timestamps)), done, truncated };
+      return { ...batch, rows: batch.rows.map((row) => mysqlRow(row, timestamps)) };
     };
     return batchCursor(columns, next, () => release(false));
   }

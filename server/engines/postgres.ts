@@ -35,11 +35,11 @@ import { POSTGRES_FUNCTIONS } from './postgres-functions.js';
 import { identitiesFor, MASK_SCHEMA, provisionSql, readState, rulesFingerprint, STATE_QUERY, type Identities } from './postgres-provision.js';
 import { pgTypes } from './postgres-types.js';
 import { planReads, TABLES_QUERY, WITH_ANCESTORS_QUERY } from './postgres-reads.js';
-import { batchCursor, readAll, type Batch } from './cursor.js';
+import { batchCursor, cappedBatches, readAll, type Batch } from './cursor.js';
 import { toCell } from './values.js';
 import { planMasking } from '../masking/mask-plan.js';
 import { checkStatement as readStatement } from '../sql/statement-gate.js';
-import type { LexOptions } from '../sql/lexer.js';
+import { LEX_MODES } from '../../lang/sql/lexer.js';
 
 /**
  * How long a database found provisioned as wanted is trusted without a new catalog check. A
@@ -50,10 +50,6 @@ const STATE_TTL_MS = 1000;
 
 const KEYWORDS = new Set(['select', 'with', 'values', 'table']);
 // standard_conforming_strings may be on or off: the statement is checked under both readings.
-const LEX_MODES: LexOptions[] = [
-  { backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: true, postgres: true },
-  { backslashEscapes: true, doubleQuotedStrings: false, dollarQuotes: true, postgres: true },
-];
 
 /**
  * Starts a run's read-only transaction. A masked run resolves names through the masking schema
@@ -215,7 +211,7 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
   // Refuses calls to functions that are not on the allowlist (a name that is no function —
   // a column alias list, a CTE's columns, a keyword — is not a call).
   async function checkFunctions(database: string, sql: string): Promise<void> {
-    const calls = callsOutsideAllowlist(sql, LEX_MODES, KEYWORDS, POSTGRES_FUNCTIONS);
+    const calls = callsOutsideAllowlist(sql, LEX_MODES.postgres, KEYWORDS, POSTGRES_FUNCTIONS);
     if (calls.length === 0) return;
     const { rows } = await metadataFor(database).pool.query<{ proname: string }>(
       'SELECT DISTINCT proname::text AS proname FROM pg_proc WHERE proname = ANY($1::text[])',
@@ -402,25 +398,26 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
     const step = sessionSteps(limits, release, fail);
     await step(client.query(beginRun(limits.timeoutMs, masked)));
     cursor = client.query(new Cursor<unknown[]>(sql, undefined, { rowMode: 'array', types: pgTypes }));
-    const read = (n: number) =>
+    const readRows = (n: number) =>
       step(
         new Promise<{ rows: unknown[][]; fields: pg.FieldDef[] }>((resolve, reject) =>
           cursor!.read(n, (err, rows, result) => (err ? reject(err) : resolve({ rows, fields: result?.fields ?? [] }))),
         ),
       );
-    let left = Math.max(1, limits.maxRows);
-    const first = await read(Math.min(batchSize, left));
-    const columns = flagMasked(sql, await step(describe(database, first.fields)), masked ? scope : { unmask: true, masking: [] });
-    let pending: unknown[][] | undefined = first.rows;
+    // The fields come with the first rows read, so the first batch is read before the columns.
+    let fields: pg.FieldDef[] | undefined;
+    const batches = cappedBatches(limits.maxRows, batchSize, async (n) => {
+      const read = await readRows(n);
+      fields ??= read.fields;
+      return { rows: read.rows, exhausted: read.rows.length < n };
+    });
+    let pending: Awaited<ReturnType<typeof batches>> | undefined = await batches();
+    const columns = flagMasked(sql, await step(describe(database, fields ?? [])), masked ? scope : { unmask: true, masking: [] });
     const next = async (): Promise<Batch> => {
-      const want = Math.min(batchSize, left);
-      const rows = pending ?? (await read(want)).rows;
+      const batch = pending ?? (await batches());
       pending = undefined;
-      left -= rows.length;
-      const truncated = left === 0 && (await read(1)).rows.length > 0;
-      const done = left === 0 || rows.length < want;
-      if (done) await release(false);
-      return { rows: rows.map((row) => row.map(toCell)), done, truncated };
+      if (batch.done) await release(false);
+      return { ...batch, rows: batch.rows.map((row) => row.map(toCell)) };
     };
     return batchCursor(columns, next, () => release(false));
   }

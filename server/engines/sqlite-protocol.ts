@@ -2,16 +2,18 @@
 import type { Cell, EngineColumn, EngineErrorKind, MaskedColumnRule, StatementReads, TableRead } from './engine.js';
 
 export type ToWorker =
-  | { type: 'open'; name: string; file: string; sql: string; maxRows: number; batchSize: number; unmask: boolean; masking: MaskedColumnRule[] }
+  | { type: 'open'; name: string; file: string; sql: string; unmask: boolean; masking: MaskedColumnRule[] }
   | { type: 'reads'; name: string; file: string; sql: string }
   | { type: 'tables'; name: string; file: string }
-  | { type: 'next' }
+  /** The next rows of the open statement, at most `max`. */
+  | { type: 'next'; max: number }
   | { type: 'close' };
 
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'columns'; columns: EngineColumn[] }
-  | { type: 'batch'; rows: Cell[][]; done: boolean; truncated: boolean }
+  /** `exhausted`: the statement has no rows after these (and is closed). */
+  | { type: 'batch'; rows: Cell[][]; exhausted: boolean }
   | { type: 'reads'; reads: StatementReads }
   | { type: 'tables'; tables: TableRead[] }
   /** `table`: the statement names a table the database does not have. */

@@ -2,7 +2,7 @@
 // stopped by killing the process: the driver cannot interrupt a running statement, and a
 // worker thread cannot be terminated while SQLite is busy in native code.
 import { EngineError, type Cell, type EngineErrorKind, type MaskedColumnRule } from './engine.js';
-import { lex, statements } from '../sql/lexer.js';
+import { LEX_MODES, lex, statements } from '../../lang/sql/lexer.js';
 import { checkStatement } from './guard.js';
 import type { FromWorker, ToWorker } from './sqlite-protocol.js';
 import { SqliteSession } from './sqlite-session.js';
@@ -16,7 +16,7 @@ const RULES = { keywords: new Set(['select', 'with', 'values']) };
 const sessions = new Map<string, SqliteSession>();
 const MAX_SESSIONS = 16;
 // The statement is kept with its iterator: the driver finalizes a collected statement under it.
-let current: { statement: unknown; rows: Iterator<unknown[]>; temporal: boolean[]; left: number; batchSize: number } | undefined;
+let current: { statement: unknown; rows: Iterator<unknown[]>; temporal: boolean[] } | undefined;
 
 function connect(file: string, unmask: boolean, masking: MaskedColumnRule[]): SqliteSession {
   const rules = unmask ? [] : masking;
@@ -63,7 +63,7 @@ function describe(error: unknown, name: string): { kind: EngineErrorKind; messag
 function checkSingleStatement(sql: string): void {
   let count: number;
   try {
-    count = statements(lex(sql, { backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: false })).length;
+    count = statements(lex(sql, LEX_MODES.sqlite[0])).length;
   } catch {
     return;
   }
@@ -103,29 +103,24 @@ function open(msg: Extract<ToWorker, { type: 'open' }>): FromWorker {
     statement,
     rows: statement.iterate() as Iterator<unknown[]>,
     temporal: columns.map((c) => /date|time/.test(c.type)),
-    left: msg.maxRows,
-    batchSize: msg.batchSize,
   };
   return { type: 'columns', columns };
 }
 
-function next(): FromWorker {
+// The row cap is the engine's (cursor.ts), as for the other engines: the worker only reads.
+function next(max: number): FromWorker {
   const cursor = current;
-  if (!cursor) return { type: 'batch', rows: [], done: true, truncated: false };
+  if (!cursor) return { type: 'batch', rows: [], exhausted: true };
   const rows: Cell[][] = [];
-  while (rows.length < cursor.batchSize && cursor.left > 0) {
+  while (rows.length < max) {
     const step = cursor.rows.next();
     if (step.done) {
       current = undefined;
-      return { type: 'batch', rows, done: true, truncated: false };
+      return { type: 'batch', rows, exhausted: true };
     }
     rows.push(step.value.map((v, i) => cell(v, cursor.temporal[i])));
-    cursor.left--;
   }
-  if (cursor.left > 0) return { type: 'batch', rows, done: false, truncated: false };
-  const truncated = !cursor.rows.next().done;
-  close();
-  return { type: 'batch', rows, done: true, truncated };
+  return { type: 'batch', rows, exhausted: false };
 }
 
 function close(): void {
@@ -141,7 +136,7 @@ let openName = '';
 process.on('message', (msg: ToWorker) => {
   if (msg.type === 'close') return close();
   try {
-    if (msg.type === 'next') return send(next());
+    if (msg.type === 'next') return send(next(msg.max));
     openName = msg.name;
     if (msg.type === 'open') send(open(msg));
     else if (msg.type === 'reads') send(reads(msg));

@@ -12,7 +12,7 @@ import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
 import { EngineError, UnknownTableError, type Engine, type EngineColumn, type EngineCursor, type RunLimits, type RunScope, type WaitLimits } from './engine.js';
 import { checkDatabaseName } from './guard.js';
 import { connectWithinLimits, withinLimits } from './limits.js';
-import { batchCursor, readAll, type Batch } from './cursor.js';
+import { batchCursor, cappedBatches, readAll, type Batch } from './cursor.js';
 import type { FromWorker, ToWorker } from './sqlite-protocol.js';
 
 export interface SqliteEngineOptions {
@@ -186,13 +186,21 @@ export function createSqliteEngine(options: SqliteEngineOptions): Engine {
         throw error;
       }
     };
-    const first = await ask({ type: 'open', name: database, file: file(database), sql, maxRows: limits.maxRows, batchSize, unmask: scope.unmask, masking: scope.masking });
+    const first = await ask({ type: 'open', name: database, file: file(database), sql, unmask: scope.unmask, masking: scope.masking });
     const columns: EngineColumn[] = first.type === 'columns' ? first.columns : [];
-    const next = async (): Promise<Batch> => {
-      const msg = await ask({ type: 'next' });
+    const batches = cappedBatches(limits.maxRows, batchSize, async (max) => {
+      const msg = await ask({ type: 'next', max });
       if (msg.type !== 'batch') throw new EngineError('unavailable', 'the SQLite worker answered out of turn');
-      if (msg.done) release(false);
       return msg;
+    });
+    const next = async (): Promise<Batch> => {
+      const batch = await batches();
+      if (batch.done) {
+        // Cut at the cap, the statement is still open on the worker: it must not hold its read there.
+        worker.send({ type: 'close' });
+        release(false);
+      }
+      return batch;
     };
     return batchCursor(columns, next, async () => {
       if (released) return;

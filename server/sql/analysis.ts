@@ -10,6 +10,7 @@ import { DomainError, invalid } from '../domain/errors.js';
 import type { EngineKind } from '../engines/engine.js';
 import type { AnalysisReply, AnalysisRequest } from './analysis-protocol.js';
 import { checkStatement, type CheckedStatement } from './statement-gate.js';
+import { serial } from '../concurrency/serial.js';
 
 export interface StatementAnalyzer {
   /** The statement's reading, or INVALID_ARGUMENT saying why (with a position) it is refused. */
@@ -47,7 +48,7 @@ export function createStatementAnalyzer(options: AnalyzerOptions = {}): Statemen
   let nextId = 1;
   const pending = new Map<number, Pending>();
   // One statement at a time on the worker, so the time limit measures that statement alone.
-  let queue: Promise<unknown> = Promise.resolve();
+  const oneAtATime = serial();
 
   const failAll = (error: Error) => {
     for (const p of pending.values()) p.reject(error);
@@ -90,9 +91,7 @@ export function createStatementAnalyzer(options: AnalyzerOptions = {}): Statemen
         });
         w.postMessage({ id, ...request } satisfies AnalysisRequest);
       });
-    const result = queue.then(run, run);
-    queue = result.catch(() => undefined);
-    return result;
+    return oneAtATime.run(run);
   }
 
   return {

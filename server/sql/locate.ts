@@ -1,8 +1,8 @@
 // Finds where a statement names a table, for refusals that come from an engine: the engine
 // names what it could not resolve, but not where it is in the text.
 import type { EngineKind } from '../engines/engine.js';
-import { lex, LexError } from './lexer.js';
-import { LEX_MODES, position } from './statement-gate.js';
+import { LEX_MODES, lex, LexError } from '../../lang/sql/lexer.js';
+import { position } from './statement-gate.js';
 
 /**
  * Line and column (1-based) of the first identifier spelling `name` (compared without case:

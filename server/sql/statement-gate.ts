@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import type { EngineKind } from '../engines/engine.js';
 import { invalid } from '../domain/errors.js';
-import { calledFunctions, lex, LexError, statements, type LexOptions, type Token } from './lexer.js';
+import { calledFunctions, LEX_MODES, lex, LexError, statements, type Token } from '../../lang/sql/lexer.js';
 
 const require = createRequire(import.meta.url);
 
@@ -28,21 +28,6 @@ function parserFor(kind: EngineKind): SqlParser {
   }
   return parser;
 }
-
-export const LEX_MODES: Record<EngineKind, LexOptions[]> = {
-  sqlite: [{ backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: false }],
-  // standard_conforming_strings may be on or off on the server: the statement must be one
-  // statement under both readings.
-  postgres: [
-    { backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: true, postgres: true },
-    { backslashEscapes: true, doubleQuotedStrings: false, dollarQuotes: true, postgres: true },
-  ],
-  // NO_BACKSLASH_ESCAPES may be set on the server, likewise.
-  mysql: [
-    { backslashEscapes: true, doubleQuotedStrings: true, dollarQuotes: false, mysql: true },
-    { backslashEscapes: false, doubleQuotedStrings: true, dollarQuotes: false, mysql: true },
-  ],
-};
 
 // Functions with effects beyond reading: writes, sessions, files, other servers, sleeps.
 const SIDE_EFFECT_FUNCTIONS = new Set([

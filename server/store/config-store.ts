@@ -7,6 +7,7 @@ import { JSONFilePreset } from 'lowdb/node';
 import { z } from 'zod';
 import { configObjectSchema, userSchema, type Config } from '../config/schema.js';
 import { formatZodError } from '../config/load.js';
+import { serial } from '../concurrency/serial.js';
 
 export const storedUserSchema = userSchema.omit({ token: true }).extend({ tokenHash: z.string().regex(/^[0-9a-f]{64}$/) });
 export type StoredUser = z.infer<typeof storedUserSchema>;
@@ -37,7 +38,7 @@ export async function openConfigStore(file: string, seed: () => State): Promise<
   db.data = parsed.data;
   if (fresh) await db.write();
 
-  let queue: Promise<unknown> = Promise.resolve();
+  const updates = serial();
   return {
     async read() {
       return db.data;
@@ -50,9 +51,7 @@ export async function openConfigStore(file: string, seed: () => State): Promise<
         await db.write();
         return db.data;
       };
-      const result = queue.then(run, run);
-      queue = result.catch(() => undefined);
-      return result;
+      return updates.run(run);
     },
   };
 }

@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3';
 import type { ApprovalRequest, Grant, RoleBinding } from '../domain/types.js';
 import type { DeliveredEvent } from '../events/types.js';
+import { serial } from '../concurrency/serial.js';
 import { EVENT_RETENTION, REMINDER_SHARE, type BindingFilter, type DueWork, type GrantFilter, type Ledger, type LedgerReads, type LedgerTx, type RequestFilter } from './ledger.js';
 
 const SCHEMA = `
@@ -204,7 +205,7 @@ export function openSqliteLedger(file: string): Ledger {
 
   // One writing connection serves every caller, so transactions queue here; the lock is held
   // across the awaits inside fn, which is what makes them isolated.
-  let queue: Promise<unknown> = Promise.resolve();
+  const writer = serial();
   return {
     ...readsOf(readDb),
     transaction<T>(fn: (t: LedgerTx) => Promise<T>): Promise<T> {
@@ -219,12 +220,10 @@ export function openSqliteLedger(file: string): Ledger {
           throw err;
         }
       };
-      const result = queue.then(run, run);
-      queue = result.catch(() => undefined);
-      return result;
+      return writer.run(run);
     },
     async close() {
-      await queue;
+      await writer.idle();
       readDb.close();
       db.close();
     },

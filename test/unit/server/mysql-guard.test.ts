@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { EngineError } from '../../../server/engines/engine.js';
 import { checkMysqlFunctions } from '../../../server/engines/mysql-guard.js';
-import { lex } from '../../../server/sql/lexer.js';
+import { lex } from '../../../lang/sql/lexer.js';
 import { checkStatement } from '../../../server/sql/statement-gate.js';
 
 const MYSQL = { backslashEscapes: true, doubleQuotedStrings: true, dollarQuotes: false, mysql: true };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { EngineError } from '../../../server/engines/engine.js';
 import { callsOutsideAllowlist } from '../../../server/engines/guard.js';
 import { POSTGRES_FUNCTIONS } from '../../../server/engines/postgres-functions.js';
-import { lex, type LexOptions } from '../../../server/sql/lexer.js';
+import { lex, type LexOptions } from '../../../lang/sql/lexer.js';
 import { instanceDatabases, provisionCommand } from '../../../server/provision-command.js';
 import { demoConfig } from '../../../server/demo/demo-config.js';
 

@@ -1,7 +1,7 @@
-// The statement gate's tokenizer (server/sql/lexer.ts): token kinds, texts and offsets under
+// The statement gate's tokenizer (lang/sql/lexer.ts): token kinds, texts and offsets under
 // each dialect's settings, statement splitting and the functions a statement calls.
 import assert from 'node:assert/strict';
-import { calledFunctions, lex, LexError, statements, type LexOptions } from '../../../server/sql/lexer.js';
+import { calledFunctions, lex, LexError, statements, type LexOptions } from '../../../lang/sql/lexer.js';
 
 const SQLITE: LexOptions = { backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: false };
 const POSTGRES: LexOptions = { backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: true };

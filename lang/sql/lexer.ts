@@ -8,6 +8,8 @@ export interface Token {
   kind: TokenKind;
   text: string;
   offset: number;
+  /** Offset just past the token. */
+  end: number;
 }
 
 export interface LexOptions {
@@ -29,6 +31,24 @@ export interface LexOptions {
    */
   postgres?: boolean;
 }
+
+export type SqlDialect = 'sqlite' | 'postgres' | 'mysql';
+
+/** The readings of each dialect; the first is the server's default. */
+export const LEX_MODES: Record<SqlDialect, LexOptions[]> = {
+  sqlite: [{ backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: false }],
+  // standard_conforming_strings may be on or off on the server: the statement must be one
+  // statement under both readings.
+  postgres: [
+    { backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: true, postgres: true },
+    { backslashEscapes: true, doubleQuotedStrings: false, dollarQuotes: true, postgres: true },
+  ],
+  // NO_BACKSLASH_ESCAPES may be set on the server, likewise.
+  mysql: [
+    { backslashEscapes: true, doubleQuotedStrings: true, dollarQuotes: false, mysql: true },
+    { backslashEscapes: false, doubleQuotedStrings: true, dollarQuotes: false, mysql: true },
+  ],
+};
 
 export class LexError extends Error {
   constructor(
@@ -92,13 +112,13 @@ export function lex(sql: string, opts: LexOptions): Token[] {
     if (ch === '-' && sql[i + 1] === '-' && (!opts.mysql || i + 2 >= sql.length || sql.charCodeAt(i + 2) <= 0x20)) {
       const nl = opts.postgres ? lineEnd(sql, i) : sql.indexOf('\n', i);
       i = nl === -1 ? sql.length : nl + 1;
-      tokens.push({ kind: 'comment', text: sql.slice(start, i), offset: start });
+      tokens.push({ kind: 'comment', text: sql.slice(start, i), offset: start, end: i });
       continue;
     }
     if (ch === '#' && (opts.mysql ?? opts.doubleQuotedStrings)) {
       const nl = sql.indexOf('\n', i);
       i = nl === -1 ? sql.length : nl + 1;
-      tokens.push({ kind: 'comment', text: sql.slice(start, i), offset: start });
+      tokens.push({ kind: 'comment', text: sql.slice(start, i), offset: start, end: i });
       continue;
     }
     if (ch === '/' && sql[i + 1] === '*') {
@@ -106,14 +126,14 @@ export function lex(sql: string, opts: LexOptions): Token[] {
       if (end === -1) throw new LexError('unterminated comment', start);
       i = end + 2;
       const executable = (opts.mysql ?? opts.doubleQuotedStrings) && (sql[start + 2] === '!' || sql[start + 2] === '+' || /^[Mm]!/.test(sql.slice(start + 2, start + 4)));
-      tokens.push({ kind: executable ? 'executable-comment' : 'comment', text: sql.slice(start, i), offset: start });
+      tokens.push({ kind: executable ? 'executable-comment' : 'comment', text: sql.slice(start, i), offset: start, end: i });
       continue;
     }
     if (opts.postgres && (ch === 'u' || ch === 'U') && sql[i + 1] === '&' && (sql[i + 2] === "'" || sql[i + 2] === '"')) {
       // U&'…' and U&"…": backslash starts a Unicode escape (never a quote); quotes double.
       const quote = sql[i + 2];
       i = quotedEnd(sql, i + 2, quote, false);
-      tokens.push({ kind: quote === "'" ? 'string' : 'quoted', text: quote === "'" ? sql.slice(start, i) : sql.slice(start + 3, i - 1), offset: start });
+      tokens.push({ kind: quote === "'" ? 'string' : 'quoted', text: quote === "'" ? sql.slice(start, i) : sql.slice(start + 3, i - 1), offset: start, end: i });
       continue;
     }
     if (ch === "'" || (ch === '"' && opts.doubleQuotedStrings)) {
@@ -121,7 +141,7 @@ export function lex(sql: string, opts: LexOptions): Token[] {
       const prev = tokens[tokens.length - 1];
       const eString = prev?.kind === 'word' && /^[eE]$/.test(prev.text) && prev.offset + 1 === start;
       i = quotedEnd(sql, i, ch, opts.backslashEscapes || eString);
-      tokens.push({ kind: 'string', text: sql.slice(start, i), offset: start });
+      tokens.push({ kind: 'string', text: sql.slice(start, i), offset: start, end: i });
       continue;
     }
     if (ch === '"' || ch === '`' || (ch === '[' && !opts.postgres)) {
@@ -133,7 +153,7 @@ export function lex(sql: string, opts: LexOptions): Token[] {
       } else {
         i = quotedEnd(sql, i, ch, false);
       }
-      tokens.push({ kind: 'quoted', text: sql.slice(start + 1, i - 1), offset: start });
+      tokens.push({ kind: 'quoted', text: sql.slice(start + 1, i - 1), offset: start, end: i });
       continue;
     }
     if (ch === '$' && opts.dollarQuotes) {
@@ -143,7 +163,7 @@ export function lex(sql: string, opts: LexOptions): Token[] {
         const end = sql.indexOf(m[0], i + m[0].length);
         if (end === -1) throw new LexError('unterminated dollar-quoted string', start);
         i = end + m[0].length;
-        tokens.push({ kind: 'string', text: sql.slice(start, i), offset: start });
+        tokens.push({ kind: 'string', text: sql.slice(start, i), offset: start, end: i });
         continue;
       }
     }
@@ -151,30 +171,58 @@ export function lex(sql: string, opts: LexOptions): Token[] {
     const word = WORD.exec(sql);
     if (word) {
       i += word[0].length;
-      tokens.push({ kind: 'word', text: word[0], offset: start });
+      tokens.push({ kind: 'word', text: word[0], offset: start, end: i });
       continue;
     }
     NUMBER.lastIndex = i;
     const num = NUMBER.exec(sql);
     if (num && num[0].length) {
       i += num[0].length;
-      tokens.push({ kind: 'number', text: num[0], offset: start });
+      tokens.push({ kind: 'number', text: num[0], offset: start, end: i });
       continue;
     }
     i++;
-    tokens.push({ kind: 'punct', text: ch, offset: start });
+    tokens.push({ kind: 'punct', text: ch, offset: start, end: i });
   }
   return tokens;
 }
 
+/** One statement of a text and where it stands in the text. */
+export interface StatementSpan {
+  /** Its tokens, without comments and without the terminating semicolon. */
+  tokens: Token[];
+  /** Offset of the first token (comments before it are not part of the statement). */
+  start: number;
+  /** Offset just past the last token or comment before the semicolon. */
+  end: number;
+  /** Offset just past the terminating semicolon, or `end` when there is none. */
+  terminatorEnd: number;
+}
+
+/** Tokens split at top-level semicolons, with their offsets; empty statements (e.g. after a trailing ";") dropped. */
+export function statementSpans(tokens: Token[]): StatementSpan[] {
+  const out: StatementSpan[] = [];
+  let current: StatementSpan | undefined;
+  for (const t of tokens) {
+    if (t.kind === 'punct' && t.text === ';') {
+      if (current) out.push({ ...current, terminatorEnd: t.offset + 1 });
+      current = undefined;
+    } else if (t.kind === 'comment') {
+      // A line comment's token holds its line break, which is blank, not statement text.
+      if (current) current.end = current.terminatorEnd = t.offset + t.text.trimEnd().length;
+    } else {
+      current ??= { tokens: [], start: t.offset, end: t.offset, terminatorEnd: t.offset };
+      current.tokens.push(t);
+      current.end = current.terminatorEnd = t.end;
+    }
+  }
+  if (current) out.push(current);
+  return out;
+}
+
 /** Tokens split at top-level semicolons; empty statements (e.g. after a trailing ";") dropped. */
 export function statements(tokens: Token[]): Token[][] {
-  const out: Token[][] = [[]];
-  for (const t of tokens) {
-    if (t.kind === 'punct' && t.text === ';') out.push([]);
-    else if (t.kind !== 'comment') out[out.length - 1].push(t);
-  }
-  return out.filter((s) => s.length > 0);
+  return statementSpans(tokens).map((s) => s.tokens);
 }
 
 /** Names of functions called: a word or quoted identifier directly followed by "(". */
