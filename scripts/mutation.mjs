@@ -51,7 +51,7 @@ if (run.status !== 0 || !existsSync(REPORT)) {
   process.exit(run.status || 1);
 }
 
-// "- `server/sql/lexer.ts:57:9 EqualityOperator` reason…" lines of the equivalent-mutant document.
+// "- `lang/sql/lexer.ts:57:9 EqualityOperator` reason…" lines of the equivalent-mutant document.
 const explained = new Map();
 if (existsSync(EQUIVALENT)) {
   for (const m of readFileSync(EQUIVALENT, 'utf8').matchAll(/^- `([^`:]+):(\d+):(\d+) (\w+)`(.*)$/gm)) {

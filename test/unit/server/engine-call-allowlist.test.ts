@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { EngineError } from '../../../server/engines/engine.js';
 import { callsOutsideAllowlist, refuseFunction } from '../../../server/engines/guard.js';
-import type { LexOptions } from '../../../server/sql/lexer.js';
+import type { LexOptions } from '../../../lang/sql/lexer.js';
 
 const MODES: LexOptions[] = [
   { backslashEscapes: false, doubleQuotedStrings: false, dollarQuotes: true, postgres: true },
