@@ -1,6 +1,6 @@
 // The Access Grants review as data: who may review which projects, the filters as the service's
 // query strings, and every grant and role binding of a project as one list of plain rows.
-import { parseDuration } from '../../server/config/duration.js';
+import { parseDuration } from '../../contract/duration.js';
 import type { Me, Project, ReviewedGrant, RoleBinding } from './api-types.js';
 import { badges, grantName } from './grant-labels.js';
 import { formatTimeLeft } from './time-left.js';

@@ -1,20 +1,18 @@
 // The configuration file (see CONTRACT.md), validated with zod. Unknown fields are errors:
 // a typo in a security setting must not be silently ignored.
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../../contract/duration.js';
+import { APPROVAL_SOURCES, MASKING_ALGORITHMS, PROJECT_ROLES, WORKSPACE_ROLES } from '../../contract/vocabulary.js';
+
+export { APPROVAL_SOURCES, MASKING_ALGORITHMS, PROJECT_ROLES, WORKSPACE_ROLES };
+export type { ApprovalSource, MaskingAlgorithm, ProjectRole, WorkspaceRole } from '../../contract/vocabulary.js';
 
 export const durationString = z
   .string()
   .refine((s) => parseDuration(s) !== undefined, { message: 'must be a duration like "30s", "15m", "2h" or "7d"' });
 
-export const WORKSPACE_ROLES = ['workspaceAdmin', 'workspaceDBA', 'workspaceMember'] as const;
-export const PROJECT_ROLES = ['projectOwner', 'projectDeveloper', 'sqlEditorUser', 'projectExporter'] as const;
-export const MASKING_ALGORITHMS = ['full', 'partial', 'md5'] as const;
 export const ENGINES = ['sqlite', 'postgres', 'mysql'] as const;
 
-export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
-export type ProjectRole = (typeof PROJECT_ROLES)[number];
-export type MaskingAlgorithm = (typeof MASKING_ALGORITHMS)[number];
 
 export const workspaceSettingsSchema = z
   .object({
@@ -101,9 +99,6 @@ export const approvalRuleSchema = z
   })
   .strict();
 export type ApprovalRule = z.infer<typeof approvalRuleSchema>;
-
-export const APPROVAL_SOURCES = ['REQUEST_ACCESS', 'REQUEST_ROLE'] as const;
-export type ApprovalSource = (typeof APPROVAL_SOURCES)[number];
 
 export const approvalRulesSchema = z
   .object({

@@ -1,11 +1,8 @@
 // The ledger's records, as the API shows them (times are epoch ms here, RFC 3339 on the wire).
 import type { ApprovalRule, ProjectRole } from '../config/schema.js';
+import type { BindingState, GrantState, RequestStatus } from '../../contract/vocabulary.js';
 
-export const GRANT_STATES = ['PENDING', 'ACTIVE', 'EXPIRED', 'REVOKED', 'REJECTED', 'CANCELED'] as const;
-export type GrantState = (typeof GRANT_STATES)[number];
-
-export const REQUEST_STATUSES = ['OPEN', 'APPROVED', 'REJECTED', 'CANCELED', 'EXPIRED'] as const;
-export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+export { BINDING_STATES, GRANT_STATES, REQUEST_STATUSES, type BindingState, type GrantState, type RequestStatus } from '../../contract/vocabulary.js';
 
 export type StepRole = ApprovalRule['steps'][number][number];
 
@@ -75,9 +72,6 @@ export interface Grant {
   /** When the grant.expiring reminder went out, so it goes out once. */
   remindTime?: number;
 }
-
-export const BINDING_STATES = ['ACTIVE', 'EXPIRED', 'REVOKED'] as const;
-export type BindingState = (typeof BINDING_STATES)[number];
 
 export interface RoleBinding {
   id: string;

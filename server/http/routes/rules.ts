@@ -7,7 +7,7 @@ import { ruleWarnings } from '../../domain/rule-warnings.js';
 import { checkCondition } from '../../policy/cel.js';
 import type { ApprovalRules as Rules } from '../../config/schema.js';
 import { errors, json, jsonBody, router, secured } from '../env.js';
-import { ApprovalRules, SavedApprovalRules } from '../schemas.js';
+import { ApprovalRules, SavedApprovalRules } from '../../../contract/schemas.js';
 
 /** Type-checks every condition; the first bad one is named with its position. */
 export function checkRules(rules: Rules): { message: string; details: Record<string, unknown> } | undefined {

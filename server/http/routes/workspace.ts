@@ -2,9 +2,9 @@ import { createRoute } from '@hono/zod-openapi';
 import { changeConfig } from '../../domain/config-changes.js';
 import type { Deps } from '../../domain/deps.js';
 import { denied, invalid } from '../../domain/errors.js';
-import { parseDuration } from '../../config/duration.js';
+import { parseDuration } from '../../../contract/duration.js';
 import { errors, json, jsonBody, router, secured } from '../env.js';
-import { WorkspaceSettings, WorkspaceSettingsPatch } from '../schemas.js';
+import { WorkspaceSettings, WorkspaceSettingsPatch } from '../../../contract/schemas.js';
 
 const getSettings = createRoute({ method: 'get', path: '/workspace/settings', security: secured, summary: 'Get the workspace settings', responses: { 200: json(WorkspaceSettings), 401: errors[401] } });
 const patchSettings = createRoute({

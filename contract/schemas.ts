@@ -1,8 +1,8 @@
 // Request and response schemas: one source for validation, types and the OpenAPI document.
 import { z } from '@hono/zod-openapi';
-import { DURATION_PATTERN } from '../config/duration.js';
-import { APPROVAL_SOURCES, PROJECT_ROLES, WORKSPACE_ROLES, MASKING_ALGORITHMS } from '../config/schema.js';
-import { BINDING_STATES, GRANT_STATES, REQUEST_STATUSES } from '../domain/types.js';
+import { DURATION_PATTERN } from './duration.js';
+import { ERROR_CODES } from './errors.js';
+import { APPROVAL_SOURCES, BINDING_STATES, GRANT_STATES, MASKING_ALGORITHMS, PROJECT_ROLES, REQUEST_STATUSES, WORKSPACE_ROLES } from './vocabulary.js';
 
 export const Duration = z.string().regex(DURATION_PATTERN, 'must look like "30m", "2h" or "1d"').openapi({ example: '2h' });
 const Time = z.string().openapi({ format: 'date-time', example: '2026-11-25T21:00:00.000Z' });
@@ -12,7 +12,7 @@ const DatabaseRef = z.string().min(1).max(200).openapi({ example: 'demo/hr' });
 export const ErrorBody = z
   .object({
     error: z.object({
-      code: z.enum(['INVALID_ARGUMENT', 'UNAUTHENTICATED', 'PERMISSION_DENIED', 'NOT_FOUND', 'FAILED_PRECONDITION', 'PAYLOAD_TOO_LARGE', 'INTERNAL', 'UNAVAILABLE', 'DEADLINE_EXCEEDED']),
+      code: z.enum(ERROR_CODES),
       message: z.string(),
       details: z.record(z.string(), z.unknown()).optional(),
     }),
