@@ -89,6 +89,26 @@ const RequestContext = z
   })
   .openapi('RequestContext', { description: 'What an approver weighs: environments, the routing rule, tables read, masked columns revealed' });
 
+export const AccessPayload = z
+  .object({
+    databases: z.array(z.string()),
+    statement: z.string(),
+    tables: z.array(z.string()),
+    reads: z
+      .array(z.object({ database: z.string(), tables: z.array(z.string()) }))
+      .optional()
+      .openapi({ description: "What the statement reads on each database, as that database's engine resolved it. Absent on requests made before it was recorded." }),
+    export: z.boolean(),
+    unmask: z.boolean(),
+    duration: z.string(),
+    reason: z.string(),
+  })
+  .openapi('AccessPayload');
+
+export const RolePayload = z
+  .object({ role: z.enum(PROJECT_ROLES), databases: z.array(z.string()), duration: z.string(), reason: z.string() })
+  .openapi('RolePayload');
+
 export const Request = z
   .object({
     id: z.string(),
@@ -96,7 +116,7 @@ export const Request = z
     project: z.string(),
     creator: z.string(),
     status: z.enum(REQUEST_STATUSES),
-    payload: z.record(z.string(), z.unknown()),
+    payload: z.union([AccessPayload, RolePayload]),
     grantId: z.string().optional(),
     bindingId: z.string().optional(),
     rule: z.object({ title: z.string(), source: z.enum(['REQUEST_ACCESS', 'REQUEST_ROLE']), index: z.number().int().nullable() }),

@@ -28,12 +28,11 @@ export interface RequestDetails {
   unmask: boolean;
   duration: string;
   reason: string;
-  rule: string;
   steps: StepLine[];
   createTime: string;
   expireTime?: string;
-  /** For approvers; absent from services that do not send it. */
-  context?: ApproverContext;
+  /** What an approver weighs besides the request itself. */
+  context: ApproverContext;
 }
 
 export interface ApproverContext {
@@ -65,11 +64,10 @@ export function requestDetails(request: AccessRequest): RequestDetails {
     unmask: access?.unmask ?? false,
     duration: request.payload.duration,
     reason: request.payload.reason,
-    rule: request.rule.title,
     steps: request.steps.map((s, i) => stepLine(s, i, request)),
     createTime: request.createTime,
     expireTime: request.expireTime,
-    context: request.context && approverContext(request.context),
+    context: approverContext(request.context),
   };
 }
 

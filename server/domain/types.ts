@@ -1,5 +1,6 @@
 // The ledger's records, as the API shows them (times are epoch ms here, RFC 3339 on the wire).
 import type { ApprovalRule, ProjectRole } from '../config/schema.js';
+import type { AccessPayload, RolePayload } from '../../contract/index.js';
 import type { BindingState, GrantState, RequestStatus } from '../../contract/vocabulary.js';
 
 export { BINDING_STATES, GRANT_STATES, REQUEST_STATUSES, type BindingState, type GrantState, type RequestStatus } from '../../contract/vocabulary.js';
@@ -14,24 +15,7 @@ export interface ApprovalStep {
   time?: number;
 }
 
-export interface AccessPayload {
-  databases: string[];
-  statement: string;
-  tables: string[];
-  /** What the statement reads on each database, as that database's engine resolved it. Absent on requests made before it was recorded. */
-  reads?: { database: string; tables: string[] }[];
-  export: boolean;
-  unmask: boolean;
-  duration: string;
-  reason: string;
-}
-
-export interface RolePayload {
-  role: ProjectRole;
-  databases: string[];
-  duration: string;
-  reason: string;
-}
+export type { AccessPayload, RolePayload } from '../../contract/index.js';
 
 interface RequestBase {
   id: string;
