@@ -5,12 +5,8 @@ import type { DeliveredEvent, EventType } from '../../contract/events.js';
 
 export { EVENT_TYPES, type EventType } from '../../contract/events.js';
 
-/** What a listener gets; each event's payload type is in types.ts. */
-export interface ServiceEvent {
-  id: string;
-  type: EventType;
-  data: Record<string, unknown>;
-}
+/** What a listener gets: an event name with its payload type (contract/events.ts), and its id. */
+export type ServiceEvent = DeliveredEvent;
 
 type Listener = (event: ServiceEvent) => void;
 
