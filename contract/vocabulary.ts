@@ -18,3 +18,6 @@ export const BINDING_STATES = ['ACTIVE', 'EXPIRED', 'REVOKED'] as const;
 export type GrantState = (typeof GRANT_STATES)[number];
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 export type BindingState = (typeof BINDING_STATES)[number];
+
+export const EXPORT_FORMATS = ['csv', 'json', 'ndjson', 'sql', 'xlsx'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];

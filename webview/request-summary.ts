@@ -1,6 +1,6 @@
 // Renders a request (who, what, where, why, the rule and its steps) — shown to approvers and
 // to the requester right after submitting.
-import type { ApproverContext, RequestDetails } from '../extension/core/request-details.js';
+import type { ApproverContext, RequestDetails } from './protocol.js';
 import { h } from './dom.js';
 
 export function requestSummary(request: RequestDetails): HTMLElement {

@@ -25,8 +25,7 @@ export type {
 
 export type ProjectDatabase = import('../../contract/index.js').Project['databases'][number];
 
-export const EXPORT_FORMATS = ['csv', 'json', 'ndjson', 'sql', 'xlsx'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export { EXPORT_FORMATS, type ExportFormat } from '../../contract/vocabulary.js';
 
 export function isAccessPayload(request: AccessRequest): request is AccessRequest & { payload: AccessPayload } {
   return request.type === 'ACCESS_GRANT';
