@@ -10,23 +10,17 @@ export type { ErrorCode } from './errors.js';
 export type { DeliveredEvent, EventPayloads, EventType, TypedEvent } from './events.js';
 export type * from './vocabulary.js';
 
-export type ErrorBody = z.infer<typeof schemas.ErrorBody>;
-export type Grant = z.infer<typeof schemas.Grant>;
-export type ReviewedGrant = z.infer<typeof schemas.ReviewedGrant>;
-export type RoleBinding = z.infer<typeof schemas.RoleBinding>;
-export type AccessPayload = z.infer<typeof schemas.AccessPayload>;
-export type RolePayload = z.infer<typeof schemas.RolePayload>;
-export type AccessRequest = z.infer<typeof schemas.Request>;
+/** Each wire object by the name of its schema, as the service sends it: `Wire['Grant']`. */
+export type Wire = { [K in keyof typeof schemas]: z.infer<(typeof schemas)[K]> };
+/** Request bodies as the service accepts them (defaults and optional fields not yet filled in). */
+export type Accepted = { [K in keyof typeof schemas]: z.input<(typeof schemas)[K]> };
+
+export type AccessRequest = Wire['Request'];
 export type ApprovalStep = AccessRequest['steps'][number];
 export type RequestContext = AccessRequest['context'];
-export type AccessRequestBody = z.input<typeof schemas.AccessRequestBody>;
-export type RoleRequestBody = z.input<typeof schemas.RoleRequestBody>;
-export type Me = z.infer<typeof schemas.Me>;
-export type WorkspaceSettings = z.infer<typeof schemas.WorkspaceSettings>;
-export type ProjectSettings = z.infer<typeof schemas.ProjectSettings>;
-export type Project = z.infer<typeof schemas.Project>;
-export type ApprovalRules = z.infer<typeof schemas.ApprovalRules>;
-export type AuditEntry = z.infer<typeof schemas.AuditEntry>;
-export type RunBody = z.input<typeof schemas.RunBody>;
-export type QueryResult = z.infer<typeof schemas.QueryResult>;
+export type QueryResult = Wire['QueryResult'];
 export type ResultColumn = QueryResult['columns'][number];
+export type AccessPayload = Wire['AccessPayload'];
+export type AccessRequestBody = Accepted['AccessRequestBody'];
+export type RoleRequestBody = Accepted['RoleRequestBody'];
+export type RolePayload = Wire['RolePayload'];

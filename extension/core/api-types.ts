@@ -1,29 +1,17 @@
 // The service's objects as the extension receives them: the wire contract's types, inferred
 // from the schemas the service validates with, so a change there fails the extension's
 // type-check instead of surprising a user. Type-only imports: nothing of the service is bundled.
-import type { AccessPayload, AccessRequest, RolePayload } from '../../contract/index.js';
+import type { AccessPayload, AccessRequest, RolePayload, Wire } from '../../contract/index.js';
 
-export type {
-  AccessPayload,
-  AccessRequest,
-  AccessRequestBody,
-  ApprovalStep,
-  BindingState,
-  Grant,
-  GrantState,
-  Me,
-  Project,
-  QueryResult,
-  RequestContext,
-  ResultColumn,
-  ReviewedGrant,
-  RoleBinding,
-  RolePayload,
-  RoleRequestBody,
-  WorkspaceSettings,
-} from '../../contract/index.js';
+export type { AccessPayload, AccessRequest, AccessRequestBody, ApprovalStep, BindingState, GrantState, QueryResult, RequestContext, ResultColumn, RolePayload, RoleRequestBody } from '../../contract/index.js';
 
-export type ProjectDatabase = import('../../contract/index.js').Project['databases'][number];
+export type Grant = Wire['Grant'];
+export type ReviewedGrant = Wire['ReviewedGrant'];
+export type RoleBinding = Wire['RoleBinding'];
+export type Me = Wire['Me'];
+export type Project = Wire['Project'];
+export type WorkspaceSettings = Wire['WorkspaceSettings'];
+export type ProjectDatabase = Project['databases'][number];
 
 export { EXPORT_FORMATS, type ExportFormat } from '../../contract/vocabulary.js';
 
