@@ -3,6 +3,7 @@
 // Output goes to dist/ (git-ignored).
 import { build } from 'esbuild';
 import { chmod, writeFile } from 'node:fs/promises';
+import { assertClientBundle, extensionBundle, webviewBundle } from './client-bundles.mjs';
 
 const targets = {
   server: async () => {
@@ -23,35 +24,12 @@ const targets = {
     });
     await chmod('dist/server/cli.js', 0o755);
   },
-  // CommonJS for the extension host; the nested package.json keeps Node from reading it as
-  // ESM under this "type": "module" package.
   extension: async () => {
-    await build({
-      entryPoints: { extension: 'extension/extension.ts' },
-      outdir: 'dist/extension',
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      external: ['vscode'],
-      sourcemap: true,
-      logLevel: 'warning',
-    });
+    assertClientBundle('extension', (await build({ ...extensionBundle, metafile: true })).metafile);
     await writeFile('dist/extension/package.json', '{"type":"commonjs"}\n');
   },
-  // The pages run in the webview's browser: one classic script with the vscode-elements used.
   webview: async () => {
-    await build({
-      entryPoints: { main: 'webview/main.ts', pages: 'webview/pages.css' },
-      outdir: 'dist/webview',
-      bundle: true,
-      platform: 'browser',
-      format: 'iife',
-      target: 'es2022',
-      minify: true,
-      sourcemap: true,
-      logLevel: 'warning',
-    });
+    assertClientBundle('webview', (await build({ ...webviewBundle, metafile: true })).metafile);
   },
 };
 

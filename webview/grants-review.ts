@@ -1,6 +1,6 @@
 // The Access Grants review: a project's grants and role bindings, filtered by state, user,
 // database and "expiring within", each with who asked, who approved, how it was used, and Revoke.
-import type { ReviewRow } from '../extension/core/review-filters.js';
+import type { ReviewRow } from './protocol.js';
 import { h, replaceContent } from './dom.js';
 import type { VscodeButton, VscodeSingleSelect, VscodeTextfield } from './elements.js';
 import type { Host } from './host.js';

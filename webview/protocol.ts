@@ -1,8 +1,8 @@
 // The one message protocol between the extension host and its webview pages. Both sides
 // import it; every message is a named member of a discriminated union.
-import type { AccessRequestBody, ExportFormat, QueryResult } from '../extension/core/api-types.js';
-import type { RequestDetails } from '../extension/core/request-details.js';
-import type { ReviewFilters, ReviewRow } from '../extension/core/review-filters.js';
+// What the host computes for the pages (request details, review rows) is declared here, so
+// neither side imports the other's code; the service's objects come from the contract.
+import type { AccessRequestBody, ExportFormat, QueryResult } from '../contract/index.js';
 
 export type PageKind = 'requestForm' | 'results' | 'request' | 'grantsReview';
 
@@ -229,4 +229,79 @@ export function isPageMessage(value: unknown): value is PageMessage {
   if (message.type === 'review.load') return typeof message.project === 'string' && typeof message.filters === 'object' && message.filters !== null;
   if (message.type === 'review.revoke') return (message.kind === 'grant' || message.kind === 'role') && typeof message.id === 'string';
   return true;
+}
+
+/** A request as the Request view and the form's confirmation show it: plain strings, computed once on the host. */
+export interface StepLine {
+  /** "Step 1: projectOwner" */
+  label: string;
+  /** "approved by bob — looks fine", "waiting", "rejected by dana", "not reached" */
+  state: string;
+}
+
+export interface RequestDetails {
+  id: string;
+  /** "Request #a1b2c3" */
+  title: string;
+  status: string;
+  /** "OPEN — waiting on step 1 of 2: projectOwner" */
+  statusLine: string;
+  creator: string;
+  project: string;
+  kind: 'access' | 'role';
+  role?: string;
+  statement?: string;
+  databases: string[];
+  tables: string[];
+  export: boolean;
+  unmask: boolean;
+  duration: string;
+  reason: string;
+  steps: StepLine[];
+  createTime: string;
+  expireTime?: string;
+  /** What an approver weighs besides the request itself. */
+  context: ApproverContext;
+}
+
+export interface ApproverContext {
+  databases: { name: string; environment: string; production: boolean }[];
+  /** "The owner approves (REQUEST_ACCESS)" */
+  rule: string;
+  /** "demo/hr_us: employees" */
+  tablesRead: string[];
+  /** "demo/hr_us: employees.email" — what Unmask would show in clear. */
+  revealsMaskedColumns: string[];
+}
+
+/** The Access Grants review's filters and rows. */
+export const REVIEW_STATES = ['ACTIVE', 'PENDING', 'EXPIRED', 'REVOKED'] as const;
+export type ReviewState = (typeof REVIEW_STATES)[number];
+
+export interface ReviewFilters {
+  state?: ReviewState;
+  user?: string;
+  database?: string;
+  /** "2h": only active access ending within it. */
+  expiringWithin?: string;
+}
+
+export interface ReviewRow {
+  kind: 'grant' | 'role';
+  id: string;
+  /** "grant #a1b2c3", "role sqlEditorUser" */
+  name: string;
+  requester: string;
+  databases: string[];
+  /** The grant's statement, or the role's name. */
+  what: string;
+  badges: string[];
+  state: string;
+  /** "bob, dana", or "nobody (auto-approved)" */
+  approvers: string;
+  /** "1h 5m left", "expired 2026-01-01 12:00", "revoked by bob", "not active yet" */
+  expiry: string;
+  /** "3 runs · 1 export · last used 5m ago", "never used" */
+  usage: string;
+  revocable: boolean;
 }

@@ -1,6 +1,6 @@
 // Renders a request (who, what, where, why, the rule and its steps) — shown to approvers and
 // to the requester right after submitting.
-import type { ApproverContext, RequestDetails } from '../extension/core/request-details.js';
+import type { ApproverContext, RequestDetails } from './protocol.js';
 import { h } from './dom.js';
 
 export function requestSummary(request: RequestDetails): HTMLElement {
@@ -19,13 +19,13 @@ export function requestSummary(request: RequestDetails): HTMLElement {
       row('Project', request.project),
       request.role ? row('Role', request.role) : undefined,
       request.statement !== undefined ? row('Statement', h('pre', { class: 'statement' }, request.statement)) : undefined,
-      row('Databases', context ? databasesWithEnvironment(context) : request.databases.join(', ')),
-      context && context.tablesRead.length > 0 ? row('Tables read', list('tables-read', context.tablesRead)) : request.tables.length > 0 ? row('Tables', request.tables.join(', ')) : undefined,
-      context && request.unmask ? row('Unmask reveals', context.revealsMaskedColumns.length > 0 ? list('reveals', context.revealsMaskedColumns) : 'no masked column') : undefined,
+      row('Databases', databasesWithEnvironment(context)),
+      context.tablesRead.length > 0 ? row('Tables read', list('tables-read', context.tablesRead)) : request.tables.length > 0 ? row('Tables', request.tables.join(', ')) : undefined,
+      request.unmask ? row('Unmask reveals', context.revealsMaskedColumns.length > 0 ? list('reveals', context.revealsMaskedColumns) : 'no masked column') : undefined,
       request.kind === 'access' ? row('Access', access) : undefined,
       row('Duration', request.duration),
       row('Reason', request.reason),
-      row('Rule', context?.rule ?? request.rule),
+      row('Rule', context.rule),
     ),
     h('h3', {}, 'Approval steps'),
     h('ol', { class: 'steps' }, ...request.steps.map((s) => h('li', {}, h('span', { class: 'step-label' }, s.label), ' — ', h('span', { class: 'step-state' }, s.state)))),

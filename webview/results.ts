@@ -6,7 +6,7 @@ import { COPY_FORMATS, type CopyFormat } from './grid/copy-format.js';
 import { ResultsGrid } from './grid/grid-view.js';
 import type { Host } from './host.js';
 import type { HostMessage, ResultsGrant, ResultsShow } from './protocol.js';
-import { resultSummary } from '../extension/core/result-summary.js';
+import { resultSummary } from './result-summary.js';
 
 const COPY_OFF = 'Copying result data is turned off by the jitAccess.allowCopyData setting.';
 

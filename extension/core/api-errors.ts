@@ -1,15 +1,6 @@
 // Errors from the service, and what to tell the user about them. Every message names a next
 // step, because "403" alone leaves a user stuck.
-
-export type ServiceErrorCode =
-  | 'INVALID_ARGUMENT'
-  | 'UNAUTHENTICATED'
-  | 'PERMISSION_DENIED'
-  | 'NOT_FOUND'
-  | 'FAILED_PRECONDITION'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'DEADLINE_EXCEEDED'
-  | 'INTERNAL';
+import { ERROR_CODES, ERROR_STATUS, type ErrorCode as ServiceErrorCode } from '../../contract/errors.js';
 
 /** Codes of failures that never reached the service or were stopped by the user. */
 export type ClientErrorCode = 'UNAVAILABLE' | 'CANCELLED' | 'NO_TOKEN';
@@ -59,17 +50,9 @@ export function errorFromResponse(status: number, body: unknown): ApiError {
   return new ApiError(code, message, status, field, positionOf(details) ?? positionFromMessage(message));
 }
 
+/** For an error body without a code (a proxy's, say): the service's code for that status. */
 function codeForStatus(status: number): ServiceErrorCode {
-  const byStatus: Record<number, ServiceErrorCode> = {
-    400: 'INVALID_ARGUMENT',
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED',
-    404: 'NOT_FOUND',
-    409: 'FAILED_PRECONDITION',
-    413: 'PAYLOAD_TOO_LARGE',
-    504: 'DEADLINE_EXCEEDED',
-  };
-  return byStatus[status] ?? 'INTERNAL';
+  return ERROR_CODES.find((code) => ERROR_STATUS[code] === status) ?? 'INTERNAL';
 }
 
 function positionOf(details: Record<string, unknown>): SourcePosition | undefined {

@@ -1,6 +1,6 @@
 // What an approver is told when a request step awaits them (the service's `approval.awaiting`
 // event), and the count the view's badge shows.
-import type { EventPayloads } from '../../server/events/types.js';
+import type { EventPayloads } from '../../contract/events.js';
 import type { AccessSnapshot } from './access-state.js';
 import { isRecord } from './api-errors.js';
 import type { AccessRequest } from './api-types.js';

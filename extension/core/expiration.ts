@@ -1,5 +1,5 @@
 // Expiration choices for a request, bounded by the workspace's min/max grant duration.
-import { formatDuration, parseDuration } from '../../server/config/duration.js';
+import { formatDuration, parseDuration } from '../../contract/duration.js';
 
 const PRESETS = ['15m', '1h', '4h', '1d', '7d'];
 

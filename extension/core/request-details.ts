@@ -1,50 +1,8 @@
 // A request as the Request view and the form's confirmation show it: plain strings, computed
 // once on the host so both pages and tests read the same words.
 import { isAccessPayload, rolePayload, type AccessRequest, type ApprovalStep, type RequestContext } from './api-types.js';
+import type { ApproverContext, RequestDetails, StepLine } from '../../webview/protocol.js';
 import { capitalize, requestName, waitingStep } from './grant-labels.js';
-
-export interface StepLine {
-  /** "Step 1: projectOwner" */
-  label: string;
-  /** "approved by bob — looks fine", "waiting", "rejected by dana", "not reached" */
-  state: string;
-}
-
-export interface RequestDetails {
-  id: string;
-  /** "Request #a1b2c3" */
-  title: string;
-  status: string;
-  /** "OPEN — waiting on step 1 of 2: projectOwner" */
-  statusLine: string;
-  creator: string;
-  project: string;
-  kind: 'access' | 'role';
-  role?: string;
-  statement?: string;
-  databases: string[];
-  tables: string[];
-  export: boolean;
-  unmask: boolean;
-  duration: string;
-  reason: string;
-  rule: string;
-  steps: StepLine[];
-  createTime: string;
-  expireTime?: string;
-  /** For approvers; absent from services that do not send it. */
-  context?: ApproverContext;
-}
-
-export interface ApproverContext {
-  databases: { name: string; environment: string; production: boolean }[];
-  /** "The owner approves (REQUEST_ACCESS)" */
-  rule: string;
-  /** "demo/hr_us: employees" */
-  tablesRead: string[];
-  /** "demo/hr_us: employees.email" — what Unmask would show in clear. */
-  revealsMaskedColumns: string[];
-}
 
 export function requestDetails(request: AccessRequest): RequestDetails {
   const access = isAccessPayload(request) ? request.payload : undefined;
@@ -65,11 +23,10 @@ export function requestDetails(request: AccessRequest): RequestDetails {
     unmask: access?.unmask ?? false,
     duration: request.payload.duration,
     reason: request.payload.reason,
-    rule: request.rule.title,
     steps: request.steps.map((s, i) => stepLine(s, i, request)),
     createTime: request.createTime,
     expireTime: request.expireTime,
-    context: request.context && approverContext(request.context),
+    context: approverContext(request.context),
   };
 }
 

@@ -1,23 +1,13 @@
 // The Access Grants review as data: who may review which projects, the filters as the service's
 // query strings, and every grant and role binding of a project as one list of plain rows.
-import { parseDuration } from '../../server/config/duration.js';
+import { parseDuration } from '../../contract/duration.js';
 import type { Me, Project, ReviewedGrant, RoleBinding } from './api-types.js';
+import { REVIEW_STATES, type ReviewFilters, type ReviewRow, type ReviewState } from '../../webview/protocol.js';
 import { badges, grantName } from './grant-labels.js';
 import { formatTimeLeft } from './time-left.js';
 
-export const REVIEW_STATES = ['ACTIVE', 'PENDING', 'EXPIRED', 'REVOKED'] as const;
-export type ReviewState = (typeof REVIEW_STATES)[number];
-
 /** Role bindings never wait: they exist once their request is approved. */
 const BINDING_STATES: ReadonlySet<string> = new Set(['ACTIVE', 'EXPIRED', 'REVOKED']);
-
-export interface ReviewFilters {
-  state?: ReviewState;
-  user?: string;
-  database?: string;
-  /** "2h": only active access ending within it. */
-  expiringWithin?: string;
-}
 
 const WORKSPACE_REVIEWERS: ReadonlySet<string> = new Set(['workspaceDBA', 'workspaceAdmin']);
 
@@ -71,26 +61,6 @@ export function bindingMatches(binding: RoleBinding, filters: ReviewFilters, now
     if (binding.state !== 'ACTIVE' || Date.parse(binding.expireTime) - now > within) return false;
   }
   return true;
-}
-
-export interface ReviewRow {
-  kind: 'grant' | 'role';
-  id: string;
-  /** "grant #a1b2c3", "role sqlEditorUser" */
-  name: string;
-  requester: string;
-  databases: string[];
-  /** The grant's statement, or the role's name. */
-  what: string;
-  badges: string[];
-  state: string;
-  /** "bob, dana", or "nobody (auto-approved)" */
-  approvers: string;
-  /** "1h 5m left", "expired 2026-01-01 12:00", "revoked by bob", "not active yet" */
-  expiry: string;
-  /** "3 runs · 1 export · last used 5m ago", "never used" */
-  usage: string;
-  revocable: boolean;
 }
 
 export function reviewRows(grants: readonly ReviewedGrant[], bindings: readonly RoleBinding[], now: number): ReviewRow[] {

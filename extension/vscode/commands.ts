@@ -6,6 +6,7 @@ import { EXPORT_FORMATS, type ExportFormat, type Grant } from '../core/api-types
 import { grantIdOf, requestIdOf } from '../core/command-args.js';
 import { expirationPresets } from '../core/expiration.js';
 import { grantName, requestName } from '../core/grant-labels.js';
+import type { ProjectRole } from '../../contract/index.js';
 import { REQUESTABLE_ROLES } from '../core/role-request.js';
 import { COMMANDS } from './command-ids.js';
 import { statementFromEditor } from './editor-statement.js';
@@ -58,12 +59,12 @@ export function registerCommands(services: Services): vscode.Disposable[] {
       await openRequestForm(services, { ...arg, statement: arg?.statement ?? statementFromEditor(vscode.window.activeTextEditor) });
     }),
 
-    register(COMMANDS.requestRole, async (arg?: { project?: string; role?: string }) => {
+    register(COMMANDS.requestRole, async (arg?: { project?: string; role?: ProjectRole }) => {
       const snapshot = state.snapshot.status === 'ready' ? state.snapshot : await state.refresh();
       if (snapshot.status !== 'ready') throw snapshot.error;
       const project = arg?.project ?? (await vscode.window.showQuickPick(snapshot.projects.map((p) => ({ label: p.name, description: p.id, id: p.id })), { placeHolder: 'Project' }))?.id;
       if (!project) return;
-      const role = arg?.role ?? (await vscode.window.showQuickPick(REQUESTABLE_ROLES.map((r) => ({ label: r.role, description: r.description })), { placeHolder: 'Role' }))?.label;
+      const role = arg?.role ?? (await vscode.window.showQuickPick(REQUESTABLE_ROLES.map((r) => ({ label: r.role, description: r.description, role: r.role })), { placeHolder: 'Role' }))?.role;
       if (!role) return;
       const databases = snapshot.projects.find((p) => p.id === project)?.databases.map((d) => d.name) ?? [];
       const chosen = await vscode.window.showQuickPick(databases.map((d) => ({ label: d, picked: true })), { placeHolder: 'Databases the role applies to', canPickMany: true });

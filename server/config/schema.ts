@@ -1,51 +1,16 @@
 // The configuration file (see CONTRACT.md), validated with zod. Unknown fields are errors:
 // a typo in a security setting must not be silently ignored.
 import { z } from 'zod';
-import { DURATION_PATTERN, parseDuration } from './duration.js';
+import { parseDuration } from '../../contract/duration.js';
+import { approvalRulesSchema, projectSettingsSchema, workspaceSettingsSchema } from '../../contract/settings.js';
+import { MASKING_ALGORITHMS, PROJECT_ROLES, WORKSPACE_ROLES } from '../../contract/vocabulary.js';
 
-// The settings, rules and durations here are also what the HTTP API reads and returns
-// (server/http/schemas.ts derives its schemas from these), so the two cannot drift apart.
+// Shared with the HTTP API (contract/): the settings, rules and durations both carry.
+export * from '../../contract/settings.js';
+export { APPROVAL_SOURCES, MASKING_ALGORITHMS, PROJECT_ROLES, WORKSPACE_ROLES } from '../../contract/vocabulary.js';
+export type { ApprovalSource, MaskingAlgorithm, ProjectRole, WorkspaceRole } from '../../contract/vocabulary.js';
 
-export const durationString = z.string().regex(DURATION_PATTERN, 'must be a duration like "30s", "15m", "2h" or "7d"');
-
-type Defaulted = Record<string, z.ZodDefault<z.ZodType>>;
-type Undefaulted<T extends Defaulted> = { [K in keyof T]: ReturnType<T[K]['unwrap']> };
-
-/** The same fields with every value required: for the API, where a missing field is not a default. */
-export function withoutDefaults<T extends Defaulted>(shape: T): Undefaulted<T> {
-  return Object.fromEntries(Object.entries(shape).map(([key, schema]) => [key, schema.unwrap()])) as Undefaulted<T>;
-}
-
-export const WORKSPACE_ROLES = ['workspaceAdmin', 'workspaceDBA', 'workspaceMember'] as const;
-export const PROJECT_ROLES = ['projectOwner', 'projectDeveloper', 'sqlEditorUser', 'projectExporter'] as const;
-export const MASKING_ALGORITHMS = ['full', 'partial', 'md5'] as const;
 export const ENGINES = ['sqlite', 'postgres', 'mysql'] as const;
-
-export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
-export type ProjectRole = (typeof PROJECT_ROLES)[number];
-export type MaskingAlgorithm = (typeof MASKING_ALGORITHMS)[number];
-
-export const workspaceSettingsSchema = z
-  .object({
-    enableDataExport: z.boolean().default(true),
-    maxGrantDuration: durationString.default('7d'),
-    minGrantDuration: durationString.default('1m'),
-    pendingRequestTtl: durationString.default('24h'),
-    reminderBefore: durationString.default('15m'),
-    queryTimeout: durationString.default('30s'),
-    maxResultRows: z.number().int().positive().max(1_000_000).default(10_000),
-    /** A run's result is cut at this many bytes (as JSON, about) as well as at maxResultRows. */
-    maxResultBytes: z.number().int().positive().max(1024 * 1024 * 1024).default(32 * 1024 * 1024),
-    maxExportRows: z.number().int().positive().max(100_000_000).default(1_000_000),
-    /** Statements running at once on one instance; more wait, admitted round-robin across users. */
-    maxRunningPerInstance: z.number().int().positive().max(1000).default(4),
-    /** Statements one user may have running or waiting on one instance; more are refused (429). */
-    maxRunningPerUser: z.number().int().positive().max(1000).default(2),
-    /** Longer statements are refused before they are read (reading costs up to seconds). */
-    maxStatementLength: z.number().int().min(100).max(100_000).default(50_000),
-  })
-  .strict();
-export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;
 
 export const userSchema = z
   .object({
@@ -66,11 +31,6 @@ export type InstanceConfig = z.infer<typeof instanceSchema>;
 
 /** "<instance>/<database>" */
 export const databaseRef = z.string().regex(/^[a-zA-Z0-9_-]{1,64}\/[a-zA-Z0-9_$-]{1,128}$/, 'must be "<instance>/<database>"');
-
-export const projectSettingsSchema = z
-  .object({ allowRequestRole: z.boolean().default(true), jitAccess: z.boolean().default(true) })
-  .strict();
-export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
 
 export const memberSchema = z
   .object({
@@ -101,26 +61,6 @@ export const maskingRuleSchema = z
   })
   .strict();
 export type MaskingRule = z.infer<typeof maskingRuleSchema>;
-
-export const approvalRuleSchema = z
-  .object({
-    title: z.string().min(1).max(200),
-    condition: z.string().min(1).max(4000),
-    steps: z.array(z.array(z.enum([...WORKSPACE_ROLES, ...PROJECT_ROLES])).min(1)).max(10),
-  })
-  .strict();
-export type ApprovalRule = z.infer<typeof approvalRuleSchema>;
-
-export const APPROVAL_SOURCES = ['REQUEST_ACCESS', 'REQUEST_ROLE'] as const;
-export type ApprovalSource = (typeof APPROVAL_SOURCES)[number];
-
-export const approvalRulesSchema = z
-  .object({
-    REQUEST_ACCESS: z.array(approvalRuleSchema).max(5000).default([]),
-    REQUEST_ROLE: z.array(approvalRuleSchema).max(5000).default([]),
-  })
-  .strict();
-export type ApprovalRules = z.infer<typeof approvalRulesSchema>;
 
 export const configObjectSchema = z
   .object({

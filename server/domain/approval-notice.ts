@@ -1,6 +1,6 @@
 // The approval.awaiting notice: what an approver's editor shows when a step awaits them, so
 // it reads as one line without fetching the request.
-import type { EventPayloads } from '../events/types.js';
+import type { EventPayloads } from '../../contract/events.js';
 import type { ApprovalRequest } from './types.js';
 
 const SUMMARY_STATEMENT_CHARS = 60;

@@ -2,7 +2,7 @@
 // appended (and fsync'ed) before it commits — so no change is ever unaudited — and whose
 // events go out only after it committed.
 import type { AuditEvent } from '../audit/audit-log.js';
-import type { DeliveredEvent, TypedEvent } from '../events/types.js';
+import type { DeliveredEvent, TypedEvent } from '../../contract/events.js';
 import type { LedgerTx } from '../store/ledger.js';
 import type { Deps } from './deps.js';
 import type { DomainError } from './errors.js';

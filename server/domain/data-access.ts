@@ -2,7 +2,7 @@
 // export — goes through here: the approved (or gated) statement on a read-only engine
 // session scoped to what the caller may see (the engine masks), and an audit entry appended
 // before the first row leaves.
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../../contract/duration.js';
 import type { AuditEvent } from '../audit/audit-log.js';
 import { readAll } from '../engines/cursor.js';
 import { EngineError, type Cell, type Engine, type EngineColumn, type RunLimits, type RunScope } from '../engines/engine.js';

@@ -1,20 +1,8 @@
 // Typed domain errors. Routes never build error responses themselves: they throw these and
 // the app's onError maps each code to its status once (see server/http/errors.ts).
+import type { ErrorCode } from '../../contract/errors.js';
 
-export const ERROR_STATUS = {
-  INVALID_ARGUMENT: 400,
-  UNAUTHENTICATED: 401,
-  PERMISSION_DENIED: 403,
-  NOT_FOUND: 404,
-  FAILED_PRECONDITION: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  RESOURCE_EXHAUSTED: 429,
-  INTERNAL: 500,
-  UNAVAILABLE: 503,
-  DEADLINE_EXCEEDED: 504,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export { ERROR_STATUS, type ErrorCode } from '../../contract/errors.js';
 
 export class DomainError extends Error {
   constructor(

@@ -1,6 +1,6 @@
 // What a reconnecting client missed: the user's recorded events after the last one it saw,
 // without reminders that no longer hold (an expiring grant or role since ended).
-import type { DeliveredEvent } from '../events/types.js';
+import type { DeliveredEvent } from '../../contract/events.js';
 import type { LedgerReads } from '../store/ledger.js';
 
 const PAGE = 200;

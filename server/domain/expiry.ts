@@ -1,7 +1,7 @@
 // Records expiries and sends reminders by itself: one timer armed at the ledger's next
 // deadline (not a scan every second), re-armed after every committed change. After a restart
 // the first run expires everything overdue at once.
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../../contract/duration.js';
 import { iso } from './clock.js';
 import { change } from './change.js';
 import type { Deps } from './deps.js';

@@ -1,7 +1,7 @@
 // Grants after their request: reading them, revoking them, and the expiry check at the
 // instant of use that every data operation goes through.
 import { authorizeGrantExport, authorizeGrantUse, authorizeGrantView, authorizeProjectReview, authorizeRevoke } from './authorization.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../../contract/duration.js';
 import { approvedBy } from './approved-by.js';
 import { iso } from './clock.js';
 import { change } from './change.js';

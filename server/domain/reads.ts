@@ -7,7 +7,7 @@
 // text or reads a relation named in a string), the request is refused rather than routed as
 // if it read every table: a refusal says what to change, while routing "everything" would
 // send routine requests to the strictest approvers without saying why.
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../../contract/duration.js';
 import { EngineError, UnknownTableError, type EngineKind, type RunScope } from '../engines/engine.js';
 import { locateName } from '../sql/locate.js';
 import type { State } from '../store/config-store.js';

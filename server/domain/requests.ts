@@ -1,7 +1,7 @@
 // Access and role requests: creation (validated, routed through the approval rules), the
 // decisions on them, and cancellation. Every transition is one `change` (ledger + audit).
 import type { ProjectConfig, ProjectRole } from '../config/schema.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../../contract/duration.js';
 import type { EngineKind } from '../engines/engine.js';
 import { routeRequest } from '../policy/approval.js';
 import type { State } from '../store/config-store.js';

@@ -3,7 +3,7 @@
 // e.g. "customers", never "CUSTOMERS", on PostgreSQL and SQLite). The rules are saved anyway —
 // a rule may be written before its table is created, and an instance that is down must not
 // block a change of the rules — and the response lists the warnings.
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../../contract/duration.js';
 import { APPROVAL_SOURCES, type ApprovalRules, type ApprovalSource } from '../config/schema.js';
 import { namedValues } from '../policy/rule-names.js';
 import type { State } from '../store/config-store.js';

@@ -1,11 +1,9 @@
 // The ledger's records, as the API shows them (times are epoch ms here, RFC 3339 on the wire).
 import type { ApprovalRule, ProjectRole } from '../config/schema.js';
+import type { AccessPayload, RolePayload } from '../../contract/index.js';
+import type { BindingState, GrantState, RequestStatus } from '../../contract/vocabulary.js';
 
-export const GRANT_STATES = ['PENDING', 'ACTIVE', 'EXPIRED', 'REVOKED', 'REJECTED', 'CANCELED'] as const;
-export type GrantState = (typeof GRANT_STATES)[number];
-
-export const REQUEST_STATUSES = ['OPEN', 'APPROVED', 'REJECTED', 'CANCELED', 'EXPIRED'] as const;
-export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+export { BINDING_STATES, GRANT_STATES, REQUEST_STATUSES, type BindingState, type GrantState, type RequestStatus } from '../../contract/vocabulary.js';
 
 export type StepRole = ApprovalRule['steps'][number][number];
 
@@ -17,24 +15,7 @@ export interface ApprovalStep {
   time?: number;
 }
 
-export interface AccessPayload {
-  databases: string[];
-  statement: string;
-  tables: string[];
-  /** What the statement reads on each database, as that database's engine resolved it. Absent on requests made before it was recorded. */
-  reads?: { database: string; tables: string[] }[];
-  export: boolean;
-  unmask: boolean;
-  duration: string;
-  reason: string;
-}
-
-export interface RolePayload {
-  role: ProjectRole;
-  databases: string[];
-  duration: string;
-  reason: string;
-}
+export type { AccessPayload, RolePayload } from '../../contract/index.js';
 
 interface RequestBase {
   id: string;
@@ -75,9 +56,6 @@ export interface Grant {
   /** When the grant.expiring reminder went out, so it goes out once. */
   remindTime?: number;
 }
-
-export const BINDING_STATES = ['ACTIVE', 'EXPIRED', 'REVOKED'] as const;
-export type BindingState = (typeof BINDING_STATES)[number];
 
 export interface RoleBinding {
   id: string;

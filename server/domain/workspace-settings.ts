@@ -1,5 +1,5 @@
 // The workspace settings, changed by workspace admins.
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../../contract/duration.js';
 import type { WorkspaceSettings } from '../config/schema.js';
 import { authorizeWorkspace } from './authorization.js';
 import { changeConfig } from './config-changes.js';

@@ -1,16 +1,12 @@
 // In-process fan-out of events to the users they concern (the SSE endpoint subscribes here).
 // Events reach the bus only after the change that caused them committed, with the id under
 // which the ledger recorded them for that user, so a live event and a replayed one agree.
-import type { DeliveredEvent, EventType } from './types.js';
+import type { DeliveredEvent, EventType } from '../../contract/events.js';
 
-export { EVENT_TYPES, type EventType } from './types.js';
+export { EVENT_TYPES, type EventType } from '../../contract/events.js';
 
-/** What a listener gets; each event's payload type is in types.ts. */
-export interface ServiceEvent {
-  id: string;
-  type: EventType;
-  data: Record<string, unknown>;
-}
+/** What a listener gets: an event name with its payload type (contract/events.ts), and its id. */
+export type ServiceEvent = DeliveredEvent;
 
 type Listener = (event: ServiceEvent) => void;
 

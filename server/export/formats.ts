@@ -5,8 +5,9 @@ import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { Cell, EngineColumn } from '../engines/engine.js';
 
-export const EXPORT_FORMATS = ['csv', 'json', 'ndjson', 'sql', 'xlsx'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+import type { ExportFormat } from '../../contract/vocabulary.js';
+
+export { EXPORT_FORMATS, type ExportFormat } from '../../contract/vocabulary.js';
 
 export const CONTENT_TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',

@@ -3,7 +3,7 @@ import { OpenAPIHono, type z } from '@hono/zod-openapi';
 import type { Actor, Deps } from '../domain/deps.js';
 import { invalid } from '../domain/errors.js';
 import { fieldIssues, formatZodError } from '../config/load.js';
-import { ErrorBody } from './schemas.js';
+import { ErrorBody } from '../../contract/schemas.js';
 
 export type AppEnv = { Variables: { actor: Actor } };
 

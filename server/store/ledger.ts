@@ -2,7 +2,7 @@
 // ledger is the default, and a PostgreSQL ledger shared by several replicas must fit the same
 // interface, so every state change happens inside `transaction`, never as read-modify-write
 // outside one.
-import type { DeliveredEvent, TypedEvent } from '../events/types.js';
+import type { DeliveredEvent, TypedEvent } from '../../contract/events.js';
 import type { ApprovalRequest, BindingState, Grant, GrantState, RequestStatus, RoleBinding } from '../domain/types.js';
 
 /** How many recent events the ledger keeps per user, and for how long, for replay. */

@@ -3,7 +3,7 @@
 // flat as history grows.
 import Database from 'better-sqlite3';
 import type { ApprovalRequest, Grant, RoleBinding } from '../domain/types.js';
-import type { DeliveredEvent } from '../events/types.js';
+import type { DeliveredEvent } from '../../contract/events.js';
 import { serial } from '../concurrency/serial.js';
 import { EVENT_RETENTION, REMINDER_SHARE, type BindingFilter, type DueWork, type GrantFilter, type Ledger, type LedgerReads, type LedgerTx, type RequestFilter } from './ledger.js';
 

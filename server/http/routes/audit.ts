@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { readAudit } from '../../domain/audit-reads.js';
 import type { Deps } from '../../domain/deps.js';
 import { errors, json, router, secured } from '../env.js';
-import { AuditEntry } from '../schemas.js';
+import { AuditEntry } from '../../../contract/schemas.js';
 
 const list = createRoute({
   method: 'get', path: '/audit', security: secured,

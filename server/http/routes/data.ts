@@ -4,7 +4,7 @@ import type { Deps } from '../../domain/deps.js';
 import { EXPORT_FORMATS } from '../../export/formats.js';
 import { engineErrors, errors, json, jsonBody, router, secured } from '../env.js';
 import { exportResponse } from '../export-response.js';
-import { ProjectParam, QueryResult } from '../schemas.js';
+import { ProjectParam, QueryResult } from '../../../contract/schemas.js';
 
 const QueryBody = z.object({ database: z.string().min(1).max(200), statement: z.string().min(1).max(100_000) }).strict().openapi('QueryBody');
 const ExportBody = QueryBody.extend({ format: z.enum(EXPORT_FORMATS) }).strict().openapi('ExportBody');

@@ -6,7 +6,7 @@ import { EXPORT_FORMATS } from '../../export/formats.js';
 import { exportResponse } from '../export-response.js';
 import { grantView } from '../../domain/wire.js';
 import { engineErrors, errors, json, jsonBody, router, secured } from '../env.js';
-import { Grant, GrantStateQuery, IdParam, QueryResult, RevokeBody, RunBody } from '../schemas.js';
+import { Grant, GrantStateQuery, IdParam, QueryResult, RevokeBody, RunBody } from '../../../contract/schemas.js';
 
 const list = createRoute({
   method: 'get', path: '/grants', security: secured,

@@ -3,7 +3,7 @@ import { rolesIn } from '../../domain/access.js';
 import { iso } from '../../domain/clock.js';
 import type { Deps } from '../../domain/deps.js';
 import { errors, json, router, secured } from '../env.js';
-import { Me } from '../schemas.js';
+import { Me } from '../../../contract/schemas.js';
 
 const getMe = createRoute({ method: 'get', path: '/me', security: secured, summary: 'Who you are: workspace role and project roles', responses: { 200: json(Me), 401: errors[401] } });
 

@@ -7,7 +7,7 @@ import { grantView, requestWithContext } from '../../domain/wire.js';
 import type { ProjectConfig } from '../../config/schema.js';
 import type { State } from '../../store/config-store.js';
 import { errors, json, jsonBody, router, secured } from '../env.js';
-import { AccessRequestBody, Duration, Grant, GrantStateQuery, Project, ProjectParam, ProjectSettings, ProjectSettingsPatch, Request, ReviewedGrant, RoleRequestBody } from '../schemas.js';
+import { AccessRequestBody, Duration, Grant, GrantStateQuery, Project, ProjectParam, ProjectSettings, ProjectSettingsPatch, Request, ReviewedGrant, RoleRequestBody } from '../../../contract/schemas.js';
 
 function projectView(state: State, p: ProjectConfig) {
   const names = new Set(p.databases.map((d) => d.name));

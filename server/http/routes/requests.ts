@@ -3,7 +3,7 @@ import type { Deps } from '../../domain/deps.js';
 import { cancelRequest, decideRequest, getRequest, listRequests } from '../../domain/requests.js';
 import { requestWithContext } from '../../domain/wire.js';
 import { errors, json, jsonBody, router, secured } from '../env.js';
-import { CommentBody, IdParam, Request, RequestStatusQuery } from '../schemas.js';
+import { CommentBody, IdParam, Request, RequestStatusQuery } from '../../../contract/schemas.js';
 
 const list = createRoute({
   method: 'get', path: '/requests', security: secured,

@@ -3,7 +3,7 @@ import type { Deps } from '../../domain/deps.js';
 import { listProjectBindings, revokeBinding, type ReviewedBinding } from '../../domain/role-bindings.js';
 import { bindingView } from '../../domain/wire.js';
 import { errors, json, jsonBody, router, secured } from '../env.js';
-import { BindingStateQuery, IdParam, ProjectParam, RevokeBody, RoleBinding } from '../schemas.js';
+import { BindingStateQuery, IdParam, ProjectParam, RevokeBody, RoleBinding } from '../../../contract/schemas.js';
 
 const view = ({ binding, approvers }: ReviewedBinding) => ({ ...bindingView(binding), approvers });
 

@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { Deps } from '../../domain/deps.js';
 import { changeWorkspaceSettings } from '../../domain/workspace-settings.js';
 import { errors, json, jsonBody, router, secured } from '../env.js';
-import { WorkspaceSettings, WorkspaceSettingsPatch } from '../schemas.js';
+import { WorkspaceSettings, WorkspaceSettingsPatch } from '../../../contract/schemas.js';
 
 const getSettings = createRoute({ method: 'get', path: '/workspace/settings', security: secured, summary: 'Get the workspace settings', responses: { 200: json(WorkspaceSettings), 401: errors[401] } });
 const patchSettings = createRoute({

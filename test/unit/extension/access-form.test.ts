@@ -27,6 +27,10 @@ describe('Request Data Access form', () => {
     assert.deepEqual(fieldErrorsFrom(error, 'http://x'), [{ field: 'statement', message: 'Only SELECT is allowed', line: 3, column: 5 }]);
   });
 
+  it('reads the code from the status when the body has none, as the service maps them', () => {
+    assert.deepEqual([errorFromResponse(404, undefined).code, errorFromResponse(429, {}).code, errorFromResponse(504, 'gateway timeout').code, errorFromResponse(418, {}).code], ['NOT_FOUND', 'RESOURCE_EXHAUSTED', 'DEADLINE_EXCEEDED', 'INTERNAL']);
+  });
+
   it('shows other refusals at the form level in words a user can act on', () => {
     const error = errorFromResponse(403, { error: { code: 'PERMISSION_DENIED', message: 'not a member of shop' } });
     const [shown] = fieldErrorsFrom(error, 'http://x');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AccessSnapshot } from '../../../extension/core/access-state.js';
 import { Countdown, nextRedrawDelay, type Timers } from '../../../extension/core/countdown.js';
-import { grant, NOW } from './fixtures.js';
+import { grant, me, NOW } from './fixtures.js';
 
 const snapshotWith = (over: Partial<AccessSnapshot>): AccessSnapshot => ({ status: 'ready', projects: [], grants: [], myRequests: [], toApprove: [], ...over });
 const secondsFromNow = (s: number) => new Date(NOW + s * 1000).toISOString();
@@ -91,7 +91,6 @@ describe('countdown', () => {
   });
 
   it('counts roles down too', () => {
-    const me = { user: { id: 'alice' }, workspaceRole: 'workspaceMember', projects: [{ id: 'shop', roles: [{ role: 'sqlEditorUser', expireTime: secondsFromNow(45.25) }] }] };
-    assert.equal(nextRedrawDelay(snapshotWith({ me }), NOW), 250);
+    assert.equal(nextRedrawDelay(snapshotWith({ me: me({ shop: [{ role: 'sqlEditorUser', expireTime: secondsFromNow(45.25) }] }) }), NOW), 250);
   });
 });

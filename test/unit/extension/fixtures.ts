@@ -1,5 +1,5 @@
 // Builders for the service's objects, with defaults a test overrides where it matters.
-import type { AccessRequest, ApprovalStep, Grant } from '../../../extension/core/api-types.js';
+import type { AccessRequest, ApprovalStep, Grant, Me, Project } from '../../../extension/core/api-types.js';
 
 export const NOW = Date.parse('2026-01-01T12:00:00Z');
 
@@ -45,10 +45,30 @@ export function accessRequest(overrides: Partial<AccessRequest> = {}): AccessReq
     createTime: minutesFromNow(-5),
     expireTime: minutesFromNow(60 * 24),
     decideTime: undefined,
+    context: { databases: [], rule: { title: 'Unmask needs the owner then a DBA', source: 'REQUEST_ACCESS' }, tablesRead: [], revealsMaskedColumns: [] },
     ...overrides,
   };
 }
 
 export function step(roles: ApprovalStep['roles'], decided: Partial<ApprovalStep> = {}): ApprovalStep {
   return { roles, approver: undefined, decision: undefined, comment: undefined, time: undefined, ...decided };
+}
+
+/** Who the caller is: `roles` by project id. */
+export function me(roles: Record<string, Me['projects'][number]['roles']>, workspaceRole: Me['workspaceRole'] = 'workspaceMember'): Me {
+  return {
+    user: { id: 'alice', name: 'Alice', email: 'alice@example.com' },
+    workspaceRole,
+    projects: Object.entries(roles).map(([id, held]) => ({ id, name: id, roles: held })),
+  };
+}
+
+export function project(id: string, databases: string[] = []): Project {
+  return {
+    id,
+    name: id[0].toUpperCase() + id.slice(1),
+    settings: { allowRequestRole: true, jitAccess: true },
+    databases: databases.map((name) => ({ name, environment: 'test', engine: 'sqlite' })),
+    maskedColumns: [],
+  };
 }

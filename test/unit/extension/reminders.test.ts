@@ -3,7 +3,7 @@ import type { AccessSnapshot } from '../../../extension/core/access-state.js';
 import type { Me } from '../../../extension/core/api-types.js';
 import { reminderFor } from '../../../extension/core/reminders.js';
 import { statusText } from '../../../extension/core/status-text.js';
-import { accessRequest, grant, minutesFromNow, NOW } from './fixtures.js';
+import { accessRequest, grant, me as meIn, minutesFromNow, NOW } from './fixtures.js';
 
 describe('expiry reminders', () => {
   const g = grant({ id: 'g-1', expireTime: minutesFromNow(15) });
@@ -14,7 +14,7 @@ describe('expiry reminders', () => {
     assert.equal(reminder?.kind === 'grant' && reminder.grant.id, 'g-1');
   });
 
-  const me = (roles: Me['projects'][number]['roles']): Me => ({ user: { id: 'alice' }, workspaceRole: 'workspaceMember', projects: [{ id: 'shop', roles }] });
+  const me = (roles: Me['projects'][number]['roles']): Me => meIn({ shop: roles });
   const roleExpiring = { type: 'role.expiring', data: { bindingId: 'b-1', project: 'shop', role: 'projectExporter', expireTime: minutesFromNow(14) } };
 
   it('reminds about an expiring role the user still holds', () => {
@@ -96,7 +96,7 @@ describe('status bar text', () => {
     const text = statusText(
       snapshot({
         grants: [grant({ id: 'g-1', expireTime: minutesFromNow(50) })],
-        me: { user: { id: 'alice' }, workspaceRole: 'workspaceMember', projects: [{ id: 'shop', roles: [{ role: 'sqlEditorUser', expireTime: minutesFromNow(23) }] }] },
+        me: meIn({ shop: [{ role: 'sqlEditorUser', expireTime: minutesFromNow(23) }] }),
       }),
       NOW,
     );

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { QueryResult } from '../../../extension/core/api-types.js';
 import { grantIdOf, requestIdOf } from '../../../extension/core/command-args.js';
-import { resultSummary } from '../../../extension/core/result-summary.js';
+import { resultSummary } from '../../../webview/result-summary.js';
 
 const result = (over: Partial<QueryResult>): QueryResult => ({ columns: [{ name: 'id', type: 'integer', masked: false }], rows: [[1]], rowCount: 1, truncated: false, durationMs: 3.6, ...over });
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import type { ProjectRole } from '../../../contract/index.js';
 import type { Me, Project, ReviewedGrant, RoleBinding } from '../../../extension/core/api-types.js';
 import { bindingMatches, bindingQuery, grantQuery, readFilters, reviewableProjects, reviewRows } from '../../../extension/core/review-filters.js';
-import { grant, minutesFromNow, NOW } from './fixtures.js';
+import { grant, me as meIn, minutesFromNow, NOW, project } from './fixtures.js';
 
 function binding(overrides: Partial<RoleBinding> = {}): RoleBinding {
   return {
@@ -11,12 +12,12 @@ function binding(overrides: Partial<RoleBinding> = {}): RoleBinding {
   };
 }
 
-const reviewed = (overrides: Partial<ReviewedGrant>): ReviewedGrant => ({ ...grant(), ...overrides });
+const reviewed = (overrides: Partial<ReviewedGrant>): ReviewedGrant => ({ ...grant(), usage: { runs: 0, exports: 0 }, approvers: [], ...overrides });
 
 describe('Access Grants review', () => {
   describe('who may review which projects', () => {
-    const projects: Project[] = [{ id: 'shop', name: 'Shop', databases: [] }, { id: 'hr', name: 'HR', databases: [] }];
-    const me = (workspaceRole: string, roles: string[] = []): Me => ({ user: { id: 'u' }, workspaceRole, projects: [{ id: 'shop', roles: roles.map((role) => ({ role })) }] });
+    const projects: Project[] = [project('shop'), project('hr')];
+    const me = (workspaceRole: Me['workspaceRole'], roles: ProjectRole[] = []): Me => meIn({ shop: roles.map((role) => ({ role })) }, workspaceRole);
 
     it('lets workspace DBAs and admins review every project, a project owner the projects they own, and members none', () => {
       assert.deepEqual(reviewableProjects(me('workspaceDBA'), projects).map((p) => p.id), ['shop', 'hr']);
@@ -76,7 +77,7 @@ describe('Access Grants review', () => {
     });
 
     it('says when a grant expired and that a pending one is not active yet', () => {
-      const rows = reviewRows([grant({ id: 'g-4', state: 'EXPIRED', expireTime: minutesFromNow(-180) }), grant({ id: 'g-5', state: 'PENDING', expireTime: undefined, createTime: minutesFromNow(-1) })], [], NOW);
+      const rows = reviewRows([reviewed({ id: 'g-4', state: 'EXPIRED', expireTime: minutesFromNow(-180) }), reviewed({ id: 'g-5', state: 'PENDING', expireTime: undefined, createTime: minutesFromNow(-1) })], [], NOW);
       assert.deepEqual(rows.map((r) => [r.id, r.expiry, r.revocable]), [['g-5', 'not active yet', false], ['g-4', 'expired 3h ago', false]]);
     });
   });

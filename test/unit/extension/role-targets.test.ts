@@ -5,12 +5,9 @@ import { chosenTarget, revocableRoles, roleLabel, roleLensTitle, roleTargets, ta
 import { statementLenses } from '../../../extension/core/statement-lenses.js';
 import { statusText } from '../../../extension/core/status-text.js';
 import { isPageMessage } from '../../../webview/protocol.js';
-import { minutesFromNow, NOW } from './fixtures.js';
+import { me, minutesFromNow, NOW, project } from './fixtures.js';
 
-const PROJECTS = [
-  { id: 'shop', name: 'Shop', databases: [{ name: 'demo/hr_us' }, { name: 'demo/hr_eu' }] },
-  { id: 'ops', name: 'Ops', databases: [{ name: 'demo/logs' }] },
-];
+const PROJECTS = [project('shop', ['demo/hr_us', 'demo/hr_eu']), project('ops', ['demo/logs'])];
 
 type HeldRole = Me['projects'][number]['roles'][number];
 
@@ -22,7 +19,7 @@ function snapshot(roles: Record<string, HeldRole[]>, enableDataExport = true): A
     myRequests: [],
     toApprove: [],
     settings: { enableDataExport } as WorkspaceSettings,
-    me: { user: { id: 'alice' }, workspaceRole: 'workspaceMember', projects: Object.entries(roles).map(([id, r]) => ({ id, roles: r })) },
+    me: me(roles),
   };
 }
 
@@ -41,7 +38,7 @@ describe('where a role lets the user query', () => {
   });
 
   it('offers nothing for roles that do not allow querying, nor for an expired binding', () => {
-    assert.deepEqual(roleTargets(snapshot({ shop: [{ role: 'projectDeveloper' }, { role: 'projectReleaser' }] }), NOW), []);
+    assert.deepEqual(roleTargets(snapshot({ shop: [{ role: 'projectDeveloper' }, { role: 'projectReleaser' as HeldRole['role'] /* a role a newer service may add */ }] }), NOW), []);
     assert.deepEqual(roleTargets(snapshot({ shop: [{ role: 'sqlEditorUser', expireTime: minutesFromNow(-1) }] }), NOW), []);
   });
 
@@ -51,7 +48,7 @@ describe('where a role lets the user query', () => {
   });
 
   it('allows export only with projectExporter on that database, and only when the workspace allows direct export', () => {
-    const roles = { shop: [{ role: 'sqlEditorUser' }, { role: 'projectExporter', databases: ['demo/hr_us'] }] };
+    const roles: Record<string, HeldRole[]> = { shop: [{ role: 'sqlEditorUser' }, { role: 'projectExporter', databases: ['demo/hr_us'] }] };
     assert.deepEqual(roleTargets(snapshot(roles), NOW).map((t) => [t.database, t.canExport]), [['demo/hr_us', true], ['demo/hr_eu', false]]);
     assert.deepEqual(roleTargets(snapshot(roles, false), NOW).map((t) => t.canExport), [false, false]);
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatDuration, parseDuration } from '../../../server/config/duration.js';
+import { formatDuration, parseDuration } from '../../../contract/duration.js';
 import { ConfigError, parseConfig } from '../../../server/config/load.js';
 import { demoConfig } from '../../../server/demo/demo-config.js';
 

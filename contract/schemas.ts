@@ -1,19 +1,10 @@
 // Request and response schemas: one source for validation, types and the OpenAPI document.
 import { z } from '@hono/zod-openapi';
-import {
-  APPROVAL_SOURCES,
-  PROJECT_ROLES,
-  WORKSPACE_ROLES,
-  MASKING_ALGORITHMS,
-  approvalRulesSchema,
-  durationString,
-  projectSettingsSchema,
-  withoutDefaults,
-  workspaceSettingsSchema,
-} from '../config/schema.js';
-import { BINDING_STATES, GRANT_STATES, REQUEST_STATUSES } from '../domain/types.js';
+import { approvalRulesSchema, durationString, projectSettingsSchema, withoutDefaults, workspaceSettingsSchema } from './settings.js';
+import { ERROR_CODES } from './errors.js';
+import { APPROVAL_SOURCES, BINDING_STATES, GRANT_STATES, MASKING_ALGORITHMS, PROJECT_ROLES, REQUEST_STATUSES, WORKSPACE_ROLES } from './vocabulary.js';
 
-// The config schemas may be built before @hono/zod-openapi adds .openapi() to zod's schemas;
+// The settings schemas (contract/settings.ts, plain zod) may be built before @hono/zod-openapi adds .openapi() to zod's schemas;
 // a clone is built after, so it has it.
 export const Duration = durationString.clone().openapi({ example: '2h' });
 const Time = z.string().openapi({ format: 'date-time', example: '2026-11-25T21:00:00.000Z' });
@@ -23,7 +14,7 @@ const DatabaseRef = z.string().min(1).max(200).openapi({ example: 'demo/hr' });
 export const ErrorBody = z
   .object({
     error: z.object({
-      code: z.enum(['INVALID_ARGUMENT', 'UNAUTHENTICATED', 'PERMISSION_DENIED', 'NOT_FOUND', 'FAILED_PRECONDITION', 'PAYLOAD_TOO_LARGE', 'INTERNAL', 'UNAVAILABLE', 'DEADLINE_EXCEEDED']),
+      code: z.enum(ERROR_CODES),
       message: z.string(),
       details: z.record(z.string(), z.unknown()).optional(),
     }),
@@ -100,6 +91,26 @@ const RequestContext = z
   })
   .openapi('RequestContext', { description: 'What an approver weighs: environments, the routing rule, tables read, masked columns revealed' });
 
+export const AccessPayload = z
+  .object({
+    databases: z.array(z.string()),
+    statement: z.string(),
+    tables: z.array(z.string()),
+    reads: z
+      .array(z.object({ database: z.string(), tables: z.array(z.string()) }))
+      .optional()
+      .openapi({ description: "What the statement reads on each database, as that database's engine resolved it. Absent on requests made before it was recorded." }),
+    export: z.boolean(),
+    unmask: z.boolean(),
+    duration: z.string(),
+    reason: z.string(),
+  })
+  .openapi('AccessPayload');
+
+export const RolePayload = z
+  .object({ role: z.enum(PROJECT_ROLES), databases: z.array(z.string()), duration: z.string(), reason: z.string() })
+  .openapi('RolePayload');
+
 export const Request = z
   .object({
     id: z.string(),
@@ -107,7 +118,7 @@ export const Request = z
     project: z.string(),
     creator: z.string(),
     status: z.enum(REQUEST_STATUSES),
-    payload: z.record(z.string(), z.unknown()),
+    payload: z.union([AccessPayload, RolePayload]),
     grantId: z.string().optional(),
     bindingId: z.string().optional(),
     rule: z.object({ title: z.string(), source: z.enum(['REQUEST_ACCESS', 'REQUEST_ROLE']), index: z.number().int().nullable() }),

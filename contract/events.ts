@@ -1,6 +1,6 @@
 // The events the service sends, one payload type per event name. Plain types with no runtime
 // dependency, so the extension can import them as types only.
-import type { ProjectRole } from '../config/schema.js';
+import type { ProjectRole } from './vocabulary.js';
 
 type RequestType = 'ACCESS_GRANT' | 'ROLE_GRANT';
 

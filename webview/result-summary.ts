@@ -1,5 +1,5 @@
 // The sentences above a result grid.
-import type { QueryResult } from './api-types.js';
+import type { QueryResult } from '../contract/index.js';
 
 export interface ResultSummary {
   /** "3 rows · 12 ms" */
