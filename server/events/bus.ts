@@ -3,8 +3,6 @@
 // which the ledger recorded them for that user, so a live event and a replayed one agree.
 import type { DeliveredEvent, EventType } from '../../contract/events.js';
 
-export { EVENT_TYPES, type EventType } from '../../contract/events.js';
-
 /** What a listener gets: an event name with its payload type (contract/events.ts), and its id. */
 export type ServiceEvent = DeliveredEvent;
 
