@@ -39,6 +39,13 @@ export class AccessState {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
+  /** The loaded snapshot, loading it first if need be; throws why it could not be loaded. */
+  async ready(): Promise<AccessSnapshot> {
+    const snapshot = this.current.status === 'ready' ? this.current : await this.refresh();
+    if (snapshot.status !== 'ready') throw snapshot.error;
+    return snapshot;
+  }
+
   /** Reloads everything; a newer refresh cancels an older one still running. */
   async refresh(): Promise<AccessSnapshot> {
     this.inFlight?.abort();

@@ -25,6 +25,5 @@ export function showAwaitingBadge(services: Services, view: vscode.TreeView<unkn
     view.badge = services.state.snapshot.status === 'ready' ? awaitingBadge(services.state.snapshot.toApprove) : undefined;
   };
   draw();
-  const subscription = services.state.onChange(draw);
-  return { dispose: () => subscription.dispose() };
+  return services.state.onChange(draw);
 }

@@ -60,8 +60,7 @@ export function registerCommands(services: Services): vscode.Disposable[] {
     }),
 
     register(COMMANDS.requestRole, async (arg?: { project?: string; role?: ProjectRole }) => {
-      const snapshot = state.snapshot.status === 'ready' ? state.snapshot : await state.refresh();
-      if (snapshot.status !== 'ready') throw snapshot.error;
+      const snapshot = await state.ready();
       const project = arg?.project ?? (await vscode.window.showQuickPick(snapshot.projects.map((p) => ({ label: p.name, description: p.id, id: p.id })), { placeHolder: 'Project' }))?.id;
       if (!project) return;
       const role = arg?.role ?? (await vscode.window.showQuickPick(REQUESTABLE_ROLES.map((r) => ({ label: r.role, description: r.description, role: r.role })), { placeHolder: 'Role' }))?.role;

@@ -8,7 +8,8 @@ import { grantName } from '../core/grant-labels.js';
 import { bindingMatches, bindingQuery, grantQuery, readFilters, reviewableProjects, reviewRows } from '../core/review-filters.js';
 import type { PageMessage, ReviewFilters } from '../../webview/protocol.js';
 import { COMMANDS } from './command-ids.js';
-import { showError } from './errors.js';
+import { registerGuarded } from './guarded-command.js';
+import { confirmRevoke } from './revoke-prompt.js';
 import type { Services } from './services.js';
 import { WebviewPage } from './webview-page.js';
 
@@ -18,24 +19,15 @@ const CAN_REVIEW = 'jitAccess.canReview';
 
 /** The command, and the context key that shows it to reviewers only. */
 export function registerGrantsReview(services: Services): vscode.Disposable[] {
-  const setContext = (snapshot: AccessSnapshot) =>
-    void vscode.commands.executeCommand('setContext', CAN_REVIEW, reviewableProjects(snapshot.me, snapshot.projects).length > 0);
+  const setContext = (snapshot: AccessSnapshot) => void vscode.commands.executeCommand('setContext', CAN_REVIEW, reviewable(snapshot).length > 0);
   return [
     services.state.onChange(setContext),
-    vscode.commands.registerCommand(COMMANDS.reviewGrants, async (arg?: { project?: string }) => {
-      try {
-        await openGrantsReview(services, arg?.project);
-      } catch (error) {
-        await showError(error, services.session.serverUrl);
-      }
-    }),
+    registerGuarded(services.session, COMMANDS.reviewGrants, (arg?: { project?: string }) => openGrantsReview(services, arg?.project)),
   ];
 }
 
 async function openGrantsReview(services: Services, wanted?: string): Promise<void> {
-  const snapshot = services.state.snapshot.status === 'ready' ? services.state.snapshot : await services.state.refresh();
-  if (snapshot.status !== 'ready') throw snapshot.error;
-  const projects = reviewableProjects(snapshot.me, snapshot.projects);
+  const projects = reviewable(await services.state.ready());
   if (projects.length === 0) {
     void vscode.window.showInformationMessage('Only project owners, workspace DBAs and workspace admins review access grants. Ask one of them to review a grant.');
     return;
@@ -43,10 +35,13 @@ async function openGrantsReview(services: Services, wanted?: string): Promise<vo
   const project = projects.find((p) => p.id === wanted) ?? (projects.length === 1 ? projects[0] : await pickProject(projects));
   if (!project) return;
   const existing = services.pages.get(PAGE_KEY) as ReviewPage | undefined;
-  const page = existing ?? (services.pages.add(PAGE_KEY, new ReviewPage(services, projects)) as ReviewPage);
+  const page = existing ?? (services.pages.add(PAGE_KEY, new ReviewPage(services)) as ReviewPage);
   page.panel.reveal();
   await page.load(project.id, {});
 }
+
+/** Read from the latest snapshot each time, so a role gained or lost since the page opened counts. */
+const reviewable = (snapshot: AccessSnapshot): Project[] => reviewableProjects(snapshot.me, snapshot.projects);
 
 async function pickProject(projects: Project[]): Promise<Project | undefined> {
   const picked = await vscode.window.showQuickPick(projects.map((p) => ({ label: p.name, description: p.id, project: p })), { placeHolder: 'Review the grants of which project?' });
@@ -57,7 +52,7 @@ class ReviewPage extends WebviewPage {
   private shown: { project: string; filters: ReviewFilters } = { project: '', filters: {} };
   private loading?: AbortController;
 
-  constructor(private readonly services: Services, private readonly projects: Project[]) {
+  constructor(private readonly services: Services) {
     super(services.extensionUri, 'grantsReview', 'Access Grants review', (message) => void this.receive(message));
     this.own({ dispose: () => this.loading?.abort() });
   }
@@ -76,11 +71,12 @@ class ReviewPage extends WebviewPage {
         bindings ? api.roleBindings(project, bindings, abort.signal) : Promise.resolve([]),
       ]);
       const now = Date.now();
+      const projects = reviewable(this.services.state.snapshot);
       this.post({
         type: 'review.show',
-        projects: this.projects.map((p) => ({ id: p.id, name: p.name })),
+        projects: projects.map((p) => ({ id: p.id, name: p.name })),
         project,
-        databases: this.projects.find((p) => p.id === project)?.databases.map((d) => d.name) ?? [],
+        databases: projects.find((p) => p.id === project)?.databases.map((d) => d.name) ?? [],
         filters,
         rows: reviewRows(grants, roleBindings.filter((b) => bindingMatches(b, filters, now)), now),
       });
@@ -94,7 +90,7 @@ class ReviewPage extends WebviewPage {
     if (message.type === 'review.load') {
       const read = readFilters(message.filters);
       if ('error' in read) this.post({ type: 'review.status', message: read.error, error: true });
-      else if (!this.projects.some((p) => p.id === message.project)) this.post({ type: 'review.status', message: `You do not review project "${message.project}". Pick one of the list.`, error: true });
+      else if (!reviewable(this.services.state.snapshot).some((p) => p.id === message.project)) this.post({ type: 'review.status', message: `You do not review project "${message.project}". Pick one of the list.`, error: true });
       else await this.load(message.project, read.filters);
     } else if (message.type === 'review.revoke') {
       await this.revoke(message.kind, message.id);
@@ -103,13 +99,11 @@ class ReviewPage extends WebviewPage {
 
   private async revoke(kind: 'grant' | 'role', id: string): Promise<void> {
     const what = kind === 'grant' ? 'this grant' : 'this role';
-    const confirmed = await vscode.window.showWarningMessage(`Revoke ${what}? It stops working at once, also for a query running now.`, { modal: true }, 'Revoke');
-    if (confirmed !== 'Revoke') return;
-    const reason = await vscode.window.showInputBox({ prompt: 'Why is it revoked? The holder is told.', placeHolder: 'Reason (optional)' });
-    if (reason === undefined) return;
+    const answer = await confirmRevoke(`Revoke ${what}? It stops working at once, also for a query running now.`, { prompt: 'Why is it revoked? The holder is told.', placeHolder: 'Reason (optional)' });
+    if (!answer) return;
     const api = this.services.session.client();
     try {
-      const revoked = kind === 'grant' ? await api.revoke(id, reason.trim() || undefined) : await api.revokeRole(id, reason.trim() || undefined);
+      const revoked = kind === 'grant' ? await api.revoke(id, answer.reason) : await api.revokeRole(id, answer.reason);
       await this.load(this.shown.project, this.shown.filters);
       this.post({ type: 'review.status', message: `Revoked ${revokedName(kind, revoked, id)}.`, error: false });
       void this.services.state.refresh();

@@ -21,11 +21,8 @@ const FALLBACK_BOUNDS = { minGrantDuration: '1m', maxGrantDuration: '7d' };
 
 export async function openRequestForm(services: Services, prefill: RequestPrefill): Promise<void> {
   const { state, session } = services;
-  const snapshot = state.snapshot.status === 'ready' ? state.snapshot : await state.refresh();
-  if (snapshot.status !== 'ready') {
-    await showError(snapshot.error, session.serverUrl);
-    return;
-  }
+  const snapshot = await state.ready().catch(async (error: unknown) => void (await showError(error, session.serverUrl)));
+  if (!snapshot) return;
   const settings: Pick<WorkspaceSettings, 'minGrantDuration' | 'maxGrantDuration'> = snapshot.settings ?? FALLBACK_BOUNDS;
   const projects = snapshot.projects.map((p) => ({ id: p.id, name: p.name, databases: p.databases.map((d) => d.name) }));
   const project = prefill.project ?? projects.find((p) => prefill.databases?.some((d) => p.databases.includes(d)))?.id ?? projects[0]?.id;

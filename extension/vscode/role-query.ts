@@ -2,7 +2,6 @@
 // user holds (POST /projects/{p}/query), in the results grid, with Export where a role allows
 // it. The database is picked once per file and remembered in the workspace state.
 import * as vscode from 'vscode';
-import type { AccessSnapshot, AccessState } from '../core/access-state.js';
 import { ApiError } from '../core/api-errors.js';
 import { EXPORT_FORMATS } from '../core/api-types.js';
 import { chosenTarget, roleTargets, targetKey, type RoleTarget } from '../core/role-targets.js';
@@ -53,7 +52,7 @@ export function registerRoleQuery(services: Services, choices: RoleChoices): vsc
       return;
     }
     const uri = arg?.uri ?? editor?.document.uri.toString() ?? 'untitled';
-    const targets = roleTargets(await readySnapshot(services.state), Date.now());
+    const targets = roleTargets(await services.state.ready(), Date.now());
     if (targets.length === 0) {
       await offerAccess('You hold no role that allows querying a database', statement);
       return;
@@ -63,12 +62,6 @@ export function registerRoleQuery(services: Services, choices: RoleChoices): vsc
     await choices.set(uri, target);
     await showResults(services, roleSource(services, choices, { statement, uri }, targets.filter((t) => t.project === target.project), target), target.database);
   });
-}
-
-async function readySnapshot(state: AccessState): Promise<AccessSnapshot> {
-  const snapshot = state.snapshot.status === 'ready' ? state.snapshot : await state.refresh();
-  if (snapshot.status !== 'ready') throw snapshot.error;
-  return snapshot;
 }
 
 async function pickTarget(targets: readonly RoleTarget[]): Promise<RoleTarget | undefined> {

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { revocableRoles, roleLabel, type RevocableRole } from '../core/role-targets.js';
 import { COMMANDS } from './command-ids.js';
 import { registerGuarded } from './guarded-command.js';
+import { confirmRevoke } from './revoke-prompt.js';
 import type { Services } from './services.js';
 
 export function registerRoleRevoke(services: Services): vscode.Disposable {
@@ -19,11 +20,11 @@ export function registerRoleRevoke(services: Services): vscode.Disposable {
       return;
     }
     const label = roleLabel(role, now);
-    const confirmed = await vscode.window.showWarningMessage(`Revoke your ${label}? Queries with it stop at once.`, { modal: true }, 'Revoke');
-    if (confirmed !== 'Revoke') return;
-    const reason = await vscode.window.showInputBox({ title: `Revoke ${label}`, prompt: 'Reason (optional). Enter revokes, Escape keeps the role.', placeHolder: 'Done with the migration' });
-    if (reason === undefined) return;
-    await session.client().revokeRole(role.bindingId, reason.trim() || undefined);
+    const answer = await confirmRevoke(`Revoke your ${label}? Queries with it stop at once.`, {
+      title: `Revoke ${label}`, prompt: 'Reason (optional). Enter revokes, Escape keeps the role.', placeHolder: 'Done with the migration',
+    });
+    if (!answer) return;
+    await session.client().revokeRole(role.bindingId, answer.reason);
     void vscode.window.showInformationMessage(`Revoked your role ${role.role} in ${role.project}.`);
     await state.refresh();
   });
