@@ -65,7 +65,7 @@ export function reviewFlows(stage: () => Stage, shot: (page: Page, name: string)
       await approveAll(service.url, roleRequest.id, ['bob']);
       await dismissToasts(bob);
 
-      await runCommand(bob, 'JIT Access: Review Access Grants');
+      await runCommand(bob, 'JIT Access: Access Grants');
       const view = activeWebview(bob);
       await view.locator('.review-table').waitFor();
       await view.locator('#review-user input').fill('alice');
