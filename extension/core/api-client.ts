@@ -1,20 +1,11 @@
-// A small typed client for the service's HTTP API. Every call takes an AbortSignal so the
-// editor's cancellation reaches the network, and every failure is an ApiError.
-import { ApiError, errorFromResponse, isRecord } from './api-errors.js';
-import type {
-  AccessRequest,
-  AccessRequestBody,
-  ExportFormat,
-  Grant,
-  GrantState,
-  Me,
-  Project,
-  QueryResult,
-  ReviewedGrant,
-  RoleBinding,
-  RoleRequestBody,
-  WorkspaceSettings,
-} from './api-types.js';
+// The service's HTTP API on Hono's typed client: paths, parameters, bodies and answers are
+// typed from the service's routes (AppType, imported as a type only, so none of the service
+// is bundled). Every call takes an AbortSignal so the editor's cancellation reaches the
+// network, and every failure is an ApiError with the service's error code.
+import { hc, type InferRequestType } from 'hono/client';
+import type { AppType } from '../../server/http/app.js';
+import { ApiError, errorFromResponse } from './api-errors.js';
+import type { ExportFormat, GrantState } from './api-types.js';
 
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -32,161 +23,143 @@ export interface ExportDownload {
   size?: number;
 }
 
+type Api = ReturnType<typeof hc<AppType>>['api']['v1'];
+
+/** The filters of `GET /projects/{p}/grants`, as the service's schema accepts them. */
+export type ProjectGrantsQuery = InferRequestType<Api['projects'][':p']['grants']['$get']>['query'];
+/** The filters of `GET /projects/{p}/role-bindings`. */
+export type RoleBindingsQuery = InferRequestType<Api['projects'][':p']['role-bindings']['$get']>['query'];
+
 export class ApiClient {
-  private readonly fetchImpl: Fetch;
+  private readonly api: Api;
 
   constructor(private readonly options: ApiClientOptions) {
-    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.api = hc<AppType>(this.baseUrl, { fetch: this.send }).api.v1;
   }
 
   get baseUrl(): string {
     return this.options.baseUrl.replace(/\/+$/, '');
   }
 
-  me(signal?: AbortSignal): Promise<Me> {
-    return this.json('GET', '/me', undefined, signal);
+  me(signal?: AbortSignal) {
+    return ok(this.api.me.$get(undefined, call(signal)));
   }
 
-  async workspaceSettings(signal?: AbortSignal): Promise<WorkspaceSettings> {
-    const body = await this.json<unknown>('GET', '/workspace/settings', undefined, signal);
-    return (isRecord(body) && isRecord(body.settings) ? body.settings : body) as WorkspaceSettings;
+  workspaceSettings(signal?: AbortSignal) {
+    return ok(this.api.workspace.settings.$get(undefined, call(signal)));
   }
 
-  async projects(signal?: AbortSignal): Promise<Project[]> {
-    return listOf<Project>(await this.json('GET', '/projects', undefined, signal), 'projects');
+  async projects(signal?: AbortSignal) {
+    return (await ok(this.api.projects.$get(undefined, call(signal)))).projects;
   }
 
-  async myGrants(state?: GrantState, signal?: AbortSignal): Promise<Grant[]> {
-    const query = state ? `?state=${state}` : '';
-    return listOf<Grant>(await this.json('GET', `/grants${query}`, undefined, signal), 'grants');
+  async myGrants(state?: GrantState, signal?: AbortSignal) {
+    return (await ok(this.api.grants.$get({ query: { state } }, call(signal)))).grants;
   }
 
-  async requests(view: 'mine' | 'to-approve', signal?: AbortSignal): Promise<AccessRequest[]> {
-    return listOf<AccessRequest>(await this.json('GET', `/requests?view=${view}`, undefined, signal), 'requests');
+  async requests(view: 'mine' | 'to-approve', signal?: AbortSignal) {
+    return (await ok(this.api.requests.$get({ query: { view } }, call(signal)))).requests;
   }
 
-  async request(id: string, signal?: AbortSignal): Promise<AccessRequest> {
-    return objectOf<AccessRequest>(await this.json('GET', `/requests/${enc(id)}`, undefined, signal), 'request');
+  request(id: string, signal?: AbortSignal) {
+    return ok(this.api.requests[':id'].$get({ param: { id: enc(id) } }, call(signal)));
   }
 
-  async grant(id: string, signal?: AbortSignal): Promise<Grant> {
-    return objectOf<Grant>(await this.json('GET', `/grants/${enc(id)}`, undefined, signal), 'grant');
+  grant(id: string, signal?: AbortSignal) {
+    return ok(this.api.grants[':id'].$get({ param: { id: enc(id) } }, call(signal)));
   }
 
-  createAccessRequest(project: string, body: AccessRequestBody, signal?: AbortSignal): Promise<{ request: AccessRequest; grant: Grant }> {
-    return this.json('POST', `/projects/${enc(project)}/access-requests`, body, signal);
+  createAccessRequest(project: string, json: InferRequestType<Api['projects'][':p']['access-requests']['$post']>['json'], signal?: AbortSignal) {
+    return ok(this.api.projects[':p']['access-requests'].$post({ param: { p: enc(project) }, json }, call(signal)));
   }
 
-  createRoleRequest(project: string, body: RoleRequestBody, signal?: AbortSignal): Promise<{ request: AccessRequest }> {
-    return this.json('POST', `/projects/${enc(project)}/role-requests`, body, signal);
+  createRoleRequest(project: string, json: InferRequestType<Api['projects'][':p']['role-requests']['$post']>['json'], signal?: AbortSignal) {
+    return ok(this.api.projects[':p']['role-requests'].$post({ param: { p: enc(project) }, json }, call(signal)));
   }
 
-  decide(id: string, decision: 'approve' | 'reject' | 'cancel', comment?: string, signal?: AbortSignal): Promise<unknown> {
-    return this.json('POST', `/requests/${enc(id)}/${decision}`, comment ? { comment } : {}, signal);
+  decide(id: string, decision: 'approve' | 'reject' | 'cancel', comment?: string, signal?: AbortSignal) {
+    return ok(this.api.requests[':id'][decision].$post({ param: { id: enc(id) }, json: comment ? { comment } : {} }, call(signal)));
   }
 
-  revoke(id: string, reason?: string, signal?: AbortSignal): Promise<unknown> {
-    return this.json('POST', `/grants/${enc(id)}/revoke`, reason ? { reason } : {}, signal);
+  revoke(id: string, reason?: string, signal?: AbortSignal) {
+    return ok(this.api.grants[':id'].revoke.$post({ param: { id: enc(id) }, json: reason ? { reason } : {} }, call(signal)));
   }
 
-  run(id: string, database?: string, signal?: AbortSignal): Promise<QueryResult> {
-    return this.json('POST', `/grants/${enc(id)}/run`, database ? { database } : {}, signal);
+  run(id: string, database?: string, signal?: AbortSignal) {
+    return ok(this.api.grants[':id'].run.$post({ param: { id: enc(id) }, json: database ? { database } : {} }, call(signal)));
   }
 
-  exportGrant(id: string, format: ExportFormat, database: string | undefined, signal?: AbortSignal): Promise<ExportDownload> {
-    const query = new URLSearchParams({ format });
-    if (database) query.set('database', database);
-    return this.download('GET', `/grants/${enc(id)}/export?${query}`, undefined, `grant-${id}.${format}`, signal);
+  async exportGrant(id: string, format: ExportFormat, database: string | undefined, signal?: AbortSignal): Promise<ExportDownload> {
+    return download(await this.api.grants[':id'].export.$get({ param: { id: enc(id) }, query: { format, database } }, call(signal)), `grant-${id}.${format}`);
   }
 
   /** Runs a statement read-only with the caller's project role on `database`. */
-  query(project: string, database: string, statement: string, signal?: AbortSignal): Promise<QueryResult> {
-    return this.json('POST', `/projects/${enc(project)}/query`, { database, statement }, signal);
+  query(project: string, database: string, statement: string, signal?: AbortSignal) {
+    return ok(this.api.projects[':p'].query.$post({ param: { p: enc(project) }, json: { database, statement } }, call(signal)));
   }
 
-  exportQuery(project: string, database: string, statement: string, format: ExportFormat, signal?: AbortSignal): Promise<ExportDownload> {
-    return this.download('POST', `/projects/${enc(project)}/export`, { database, statement, format }, `${project}-export.${format}`, signal);
+  async exportQuery(project: string, database: string, statement: string, format: ExportFormat, signal?: AbortSignal): Promise<ExportDownload> {
+    return download(await this.api.projects[':p'].export.$post({ param: { p: enc(project) }, json: { database, statement, format } }, call(signal)), `${project}-export.${format}`);
   }
 
-  revokeRole(bindingId: string, reason?: string, signal?: AbortSignal): Promise<unknown> {
-    return this.json('POST', `/role-bindings/${enc(bindingId)}/revoke`, reason ? { reason } : {}, signal);
+  revokeRole(bindingId: string, reason?: string, signal?: AbortSignal) {
+    return ok(this.api['role-bindings'][':id'].revoke.$post({ param: { id: enc(bindingId) }, json: reason ? { reason } : {} }, call(signal)));
   }
 
-  /** A project's grants as its reviewers see them; `query` holds the filters (state, user, database, expiringWithin). */
-  async projectGrants(project: string, query: URLSearchParams, signal?: AbortSignal): Promise<ReviewedGrant[]> {
-    return listOf<ReviewedGrant>(await this.json('GET', `/projects/${enc(project)}/grants${queryString(query)}`, undefined, signal), 'grants');
+  /** A project's grants as its reviewers see them, filtered by the service. */
+  async projectGrants(project: string, query: ProjectGrantsQuery, signal?: AbortSignal) {
+    return (await ok(this.api.projects[':p'].grants.$get({ param: { p: enc(project) }, query }, call(signal)))).grants;
   }
 
-  async roleBindings(project: string, query: URLSearchParams, signal?: AbortSignal): Promise<RoleBinding[]> {
-    return listOf<RoleBinding>(await this.json('GET', `/projects/${enc(project)}/role-bindings${queryString(query)}`, undefined, signal), 'roleBindings');
+  async roleBindings(project: string, query: RoleBindingsQuery, signal?: AbortSignal) {
+    return (await ok(this.api.projects[':p']['role-bindings'].$get({ param: { p: enc(project) }, query }, call(signal)))).roleBindings;
   }
 
   /** The raw event stream response; parse it with readServerSentEvents. With `lastEventId` the service first replays what came after it. */
   events(signal?: AbortSignal, lastEventId?: string): Promise<Response> {
-    return this.send('GET', '/events', undefined, signal, { Accept: 'text/event-stream', ...(lastEventId ? { 'Last-Event-ID': lastEventId } : {}) });
+    return this.api.events.$get({ query: {}, header: { 'last-event-id': lastEventId } }, { init: { signal }, headers: { Accept: 'text/event-stream' } });
   }
 
-  private async download(method: string, path: string, body: unknown, fallbackName: string, signal?: AbortSignal): Promise<ExportDownload> {
-    const response = await this.send(method, path, body, signal);
-    if (!response.body) throw new ApiError('INTERNAL', 'The service sent an empty export.', response.status);
-    const length = Number(response.headers.get('content-length'));
-    return {
-      fileName: fileNameOf(response.headers.get('content-disposition')) ?? fallbackName,
-      body: response.body,
-      size: Number.isFinite(length) && length > 0 ? length : undefined,
-    };
-  }
-
-  private async json<T>(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<T> {
-    const response = await this.send(method, path, body, signal);
-    const text = await response.text();
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
-
-  private async send(method: string, path: string, body: unknown, signal?: AbortSignal, headers: Record<string, string> = {}): Promise<Response> {
+  /** hc's fetch: the token of the moment, and every failure as an ApiError. */
+  private readonly send = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const token = await this.options.token();
     if (!token) throw new ApiError('NO_TOKEN', 'Not signed in.', 0);
+    const headers = new Headers(init?.headers);
+    headers.set('Authorization', `Bearer ${token}`);
     let response: Response;
     try {
-      response = await this.fetchImpl(`${this.baseUrl}/api/v1${path}`, {
-        method,
-        signal,
-        headers: {
-          Authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-          ...headers,
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      response = await (this.options.fetch ?? fetch)(String(input), { ...init, headers });
     } catch (error) {
-      if (signal?.aborted) throw new ApiError('CANCELLED', 'Cancelled.', 0);
+      if (init?.signal?.aborted) throw new ApiError('CANCELLED', 'Cancelled.', 0);
       throw new ApiError('UNAVAILABLE', `Cannot reach ${this.baseUrl}: ${error instanceof Error ? error.message : String(error)}`, 0);
     }
-    if (!response.ok) {
-      throw errorFromResponse(response.status, await response.json().catch(() => undefined));
-    }
+    if (!response.ok) throw errorFromResponse(response.status, await response.json().catch(() => undefined));
     return response;
-  }
+  };
 }
 
+const call = (signal: AbortSignal | undefined) => ({ init: { signal } });
+
+/** The typed body of a successful answer: send() has already turned every other one into an ApiError. */
+async function ok<R extends { ok: boolean; json(): Promise<unknown> }>(pending: Promise<R>): Promise<SuccessBody<R>> {
+  return ((await pending) as Extract<R, { ok: true }>).json() as Promise<SuccessBody<R>>;
+}
+
+type SuccessBody<R extends { ok: boolean; json(): Promise<unknown> }> = Awaited<ReturnType<Extract<R, { ok: true }>['json']>>;
+
+/** hc puts path parameters into the URL as they are. */
 function enc(segment: string): string {
   return encodeURIComponent(segment);
 }
 
-function queryString(query: URLSearchParams): string {
-  const text = query.toString();
-  return text ? `?${text}` : '';
-}
-
-/** Lists come either bare or wrapped as `{ <key>: [...] }`; accept both. */
-function listOf<T>(body: unknown, key: string): T[] {
-  if (Array.isArray(body)) return body as T[];
-  if (isRecord(body) && Array.isArray(body[key])) return body[key] as T[];
-  return [];
-}
-
-function objectOf<T>(body: unknown, key: string): T {
-  return (isRecord(body) && isRecord(body[key]) ? body[key] : body) as T;
+function download(response: Response, fallbackName: string): ExportDownload {
+  if (!response.body) throw new ApiError('INTERNAL', 'The service sent an empty export.', response.status);
+  const length = Number(response.headers.get('content-length'));
+  return {
+    fileName: fileNameOf(response.headers.get('content-disposition')) ?? fallbackName,
+    body: response.body,
+    size: Number.isFinite(length) && length > 0 ? length : undefined,
+  };
 }
 
 export function fileNameOf(disposition: string | null): string | undefined {

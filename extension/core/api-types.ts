@@ -3,7 +3,7 @@
 // type-check instead of surprising a user. Type-only imports: nothing of the service is bundled.
 import type { AccessPayload, AccessRequest, RolePayload, Wire } from '../../contract/index.js';
 
-export type { AccessPayload, AccessRequest, AccessRequestBody, ApprovalStep, BindingState, GrantState, QueryResult, RequestContext, ResultColumn, RolePayload, RoleRequestBody } from '../../contract/index.js';
+export type { AccessRequest, AccessRequestBody, ApprovalStep, GrantState, QueryResult, RequestContext, ResultColumn } from '../../contract/index.js';
 
 export type Grant = Wire['Grant'];
 export type ReviewedGrant = Wire['ReviewedGrant'];
@@ -11,7 +11,6 @@ export type RoleBinding = Wire['RoleBinding'];
 export type Me = Wire['Me'];
 export type Project = Wire['Project'];
 export type WorkspaceSettings = Wire['WorkspaceSettings'];
-export type ProjectDatabase = Project['databases'][number];
 
 export { EXPORT_FORMATS, type ExportFormat } from '../../contract/vocabulary.js';
 

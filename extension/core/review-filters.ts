@@ -1,13 +1,11 @@
 // The Access Grants review as data: who may review which projects, the filters as the service's
 // query strings, and every grant and role binding of a project as one list of plain rows.
 import { parseDuration } from '../../contract/duration.js';
+import type { ProjectGrantsQuery, RoleBindingsQuery } from './api-client.js';
 import type { Me, Project, ReviewedGrant, RoleBinding } from './api-types.js';
 import { REVIEW_STATES, type ReviewFilters, type ReviewRow, type ReviewState } from '../../webview/protocol.js';
 import { badges, grantName } from './grant-labels.js';
 import { formatTimeLeft } from './time-left.js';
-
-/** Role bindings never wait: they exist once their request is approved. */
-const BINDING_STATES: ReadonlySet<string> = new Set(['ACTIVE', 'EXPIRED', 'REVOKED']);
 
 const WORKSPACE_REVIEWERS: ReadonlySet<string> = new Set(['workspaceDBA', 'workspaceAdmin']);
 
@@ -30,13 +28,9 @@ export function readFilters(input: Record<string, unknown>): { filters: ReviewFi
 }
 
 /** `GET /projects/{p}/grants` query: the service filters grants itself. */
-export function grantQuery(filters: ReviewFilters): URLSearchParams {
-  const query = new URLSearchParams();
-  for (const key of ['state', 'user', 'database', 'expiringWithin'] as const) {
-    const value = filters[key];
-    if (value) query.set(key, value);
-  }
-  return query;
+export function grantQuery(filters: ReviewFilters): ProjectGrantsQuery {
+  const { state, user, database, expiringWithin } = filters;
+  return { state, user, database, expiringWithin };
 }
 
 /**
@@ -44,13 +38,9 @@ export function grantQuery(filters: ReviewFilters): URLSearchParams {
  * filter). The service filters bindings by state and user; database and expiry are applied by
  * bindingMatches.
  */
-export function bindingQuery(filters: ReviewFilters): URLSearchParams | undefined {
-  if (filters.state && !BINDING_STATES.has(filters.state)) return undefined;
-  const query = new URLSearchParams();
-  if (filters.expiringWithin) query.set('state', 'ACTIVE');
-  else if (filters.state) query.set('state', filters.state);
-  if (filters.user) query.set('user', filters.user);
-  return query;
+export function bindingQuery(filters: ReviewFilters): RoleBindingsQuery | undefined {
+  if (filters.state === 'PENDING') return undefined;
+  return { state: filters.expiringWithin ? 'ACTIVE' : filters.state, user: filters.user };
 }
 
 export function bindingMatches(binding: RoleBinding, filters: ReviewFilters, now: number): boolean {

@@ -40,7 +40,10 @@ describe('import rules', () => {
     assert.deepEqual(check('extension/vscode/p.ts', "import type { HostMessage } from '../../webview/protocol.js';"), []);
     assert.match(check('extension/core/d.ts', "import { parseDuration } from '../../server/config/duration.js';").join(), /no server code in their bundles/);
     assert.match(check('webview/w.ts', "import type { X } from '../server/a.js'; const y: import('../server/b.js').Y = f(); void import('../server/c.js');").join(), /webview\/w.ts -> server\/c.ts/);
-    assert.deepEqual(check('extension/core/t.ts', "import type { RunResult } from '../../server/domain/data-access.js';"), []);
+    assert.match(check('extension/core/t.ts', "import type { RunResult } from '../../server/domain/data-access.js';").join(), /only its route types/);
+    assert.match(check('extension/core/t.ts', "import { createApp } from '../../server/http/app.js';").join(), /no server code in their bundles/);
+    assert.deepEqual(check('extension/core/t.ts', "import type { AppType } from '../../server/http/app.js';"), []);
+    assert.deepEqual(check('extension/core/t.ts', "import { hc } from 'hono/client'; import { type AppType } from '../../server/http/app.js';"), []);
   });
 
   it('keeps lang/ and contract/ free of every part', () => {

@@ -12,7 +12,8 @@ const list = createRoute({
   responses: { 200: json(z.object({ requests: z.array(Request) })), 400: errors[400], 401: errors[401] },
 });
 const get = createRoute({ method: 'get', path: '/requests/{id}', security: secured, summary: 'Get a request with its approval steps', request: { params: IdParam }, responses: { 200: json(Request), ...errors } });
-const decision = (path: string, summary: string) =>
+// Generic in the path so the route keeps its literal path in AppType (hc<AppType> needs it).
+const decision = <P extends string>(path: P, summary: string) =>
   createRoute({ method: 'post', path, security: secured, summary, request: { params: IdParam, ...jsonBody(CommentBody) }, responses: { 200: json(Request), ...errors } });
 const approve = decision('/requests/{id}/approve', 'Approve the current step of a request');
 const reject = decision('/requests/{id}/reject', 'Reject a request');

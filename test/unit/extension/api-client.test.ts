@@ -32,14 +32,18 @@ describe('ApiClient', () => {
     const me = await client.me();
     assert.equal(me.user.id, 'alice');
     assert.equal(calls[0].url, 'http://svc:8787/api/v1/me');
-    assert.equal((calls[0].init.headers as Record<string, string>).Authorization, 'Bearer tok-alice');
+    assert.equal(new Headers(calls[0].init.headers).get('authorization'), 'Bearer tok-alice');
   });
 
-  it('accepts lists bare or wrapped', async () => {
-    const wrapped = clientWith(() => json(200, { grants: [{ id: 'g1' }] }));
-    const bare = clientWith(() => json(200, [{ id: 'g2' }]));
-    assert.deepEqual((await wrapped.client.myGrants()).map((g) => g.id), ['g1']);
-    assert.deepEqual((await bare.client.myGrants()).map((g) => g.id), ['g2']);
+  it('reads a list out of the object the service wraps it in', async () => {
+    const { client } = clientWith(() => json(200, { grants: [{ id: 'g1' }] }));
+    assert.deepEqual((await client.myGrants()).map((g) => g.id), ['g1']);
+  });
+
+  it('puts the filters given, and only those, in the query, and escapes path segments', async () => {
+    const { client, calls } = clientWith(() => json(200, { grants: [] }));
+    await client.projectGrants('shop/eu', { state: 'ACTIVE', user: undefined, database: 'demo/hr', expiringWithin: '2h' });
+    assert.equal(calls[0].url, 'http://svc:8787/api/v1/projects/shop%2Feu/grants?state=ACTIVE&database=demo%2Fhr&expiringWithin=2h');
   });
 
   it('posts the access request body as JSON', async () => {
@@ -49,6 +53,17 @@ describe('ApiClient', () => {
     assert.equal(calls[0].url, 'http://svc:8787/api/v1/projects/shop/access-requests');
     assert.equal(calls[0].init.method, 'POST');
     assert.deepEqual(JSON.parse(String(calls[0].init.body)), body);
+  });
+
+  it('opens the event stream asking for what came after the last event seen', async () => {
+    const { client, calls } = clientWith(() => new Response(': connected\n\n', { headers: { 'Content-Type': 'text/event-stream' } }));
+    await client.events(undefined, '41');
+    await client.events();
+    assert.equal(calls[0].url, 'http://svc:8787/api/v1/events');
+    const [resumed, fresh] = calls.map((c) => new Headers(c.init.headers));
+    assert.equal(resumed.get('last-event-id'), '41');
+    assert.equal(resumed.get('accept'), 'text/event-stream');
+    assert.equal(fresh.has('last-event-id'), false);
   });
 
   it('turns an error body into a typed error with code, status and parse position', async () => {
