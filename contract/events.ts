@@ -1,48 +1,48 @@
-// The events the service sends, one payload type per event name. Plain types with no runtime
-// dependency, so the extension can import them as types only.
-import type { ProjectRole } from './vocabulary.js';
+// The events the service sends, one payload schema per event name; the types are inferred from
+// them. Written with zod/mini, the one part of zod the extension may bundle (see
+// scripts/client-bundles.mjs): it checks each event it reads, because a payload arrives over
+// the wire from a service that may be older or newer than the extension.
+import * as z from 'zod/mini';
+import { PROJECT_ROLES } from './vocabulary.js';
 
-type RequestType = 'ACCESS_GRANT' | 'ROLE_GRANT';
+const RequestType = z.enum(['ACCESS_GRANT', 'ROLE_GRANT']);
+const Role = z.enum(PROJECT_ROLES);
+const Time = z.string();
 
-export type EventPayloads = {
-  'request.created': { requestId: string; project: string; creator: string; type: RequestType };
-  'request.approved': { requestId: string; project: string; final: boolean; nextStep?: number };
-  'request.rejected': { requestId: string; project: string; by: string; comment?: string };
-  'request.canceled': { requestId: string; project: string };
-  'request.expired': { requestId: string; project: string };
+export const EVENT_SCHEMAS = {
+  'request.created': z.object({ requestId: z.string(), project: z.string(), creator: z.string(), type: RequestType }),
+  'request.approved': z.object({ requestId: z.string(), project: z.string(), final: z.boolean(), nextStep: z.optional(z.number()) }),
+  'request.rejected': z.object({ requestId: z.string(), project: z.string(), by: z.string(), comment: z.optional(z.string()) }),
+  'request.canceled': z.object({ requestId: z.string(), project: z.string() }),
+  'request.expired': z.object({ requestId: z.string(), project: z.string() }),
   /** A request's current step awaits a decision the recipient may make. */
-  'approval.awaiting': { requestId: string; project: string; type: RequestType; requester: string; step: number; summary: string };
-  'grant.activated': { grantId: string; requestId: string; expireTime: string };
-  'grant.expiring': { grantId: string; project: string; expireTime: string };
-  'grant.expired': { grantId: string; project: string };
-  'grant.revoked': { grantId: string; project: string; by: string; reason?: string };
-  'role.activated': { bindingId: string; role: ProjectRole; project: string; expireTime: string };
-  'role.expiring': { bindingId: string; role: ProjectRole; project: string; expireTime: string };
-  'role.expired': { bindingId: string; role: ProjectRole; project: string };
-  'role.revoked': { id: string; project: string; role: ProjectRole; user: string; by: string; reason?: string };
+  'approval.awaiting': z.object({ requestId: z.string(), project: z.string(), type: RequestType, requester: z.string(), step: z.number(), summary: z.string() }),
+  'grant.activated': z.object({ grantId: z.string(), requestId: z.string(), expireTime: Time }),
+  'grant.expiring': z.object({ grantId: z.string(), project: z.string(), expireTime: Time }),
+  'grant.expired': z.object({ grantId: z.string(), project: z.string() }),
+  'grant.revoked': z.object({ grantId: z.string(), project: z.string(), by: z.string(), reason: z.optional(z.string()) }),
+  'role.activated': z.object({ bindingId: z.string(), role: Role, project: z.string(), expireTime: Time }),
+  'role.expiring': z.object({ bindingId: z.string(), role: Role, project: z.string(), expireTime: Time }),
+  'role.expired': z.object({ bindingId: z.string(), role: Role, project: z.string() }),
+  'role.revoked': z.object({ id: z.string(), project: z.string(), role: Role, user: z.string(), by: z.string(), reason: z.optional(z.string()) }),
 };
 
-export type EventType = keyof EventPayloads;
+export type EventType = keyof typeof EVENT_SCHEMAS;
 
-export const EVENT_TYPES = [
-  'request.created',
-  'request.approved',
-  'request.rejected',
-  'request.canceled',
-  'request.expired',
-  'approval.awaiting',
-  'grant.activated',
-  'grant.expiring',
-  'grant.expired',
-  'grant.revoked',
-  'role.activated',
-  'role.expiring',
-  'role.expired',
-  'role.revoked',
-] as const satisfies readonly EventType[];
+export type EventPayloads = { [K in EventType]: z.infer<(typeof EVENT_SCHEMAS)[K]> };
+
+export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
 
 /** An event as the domain emits it: the name and its payload, checked against each other. */
 export type TypedEvent = { [K in EventType]: { type: K; data: EventPayloads[K] } }[EventType];
 
 /** An event as a recipient gets it: with the id (the SSE `id:`) under which it was recorded for them. */
 export type DeliveredEvent = TypedEvent & { id: string };
+
+/** Reads an event's payload by its name: the typed event, or why it cannot be one. */
+export function readEvent(type: string, data: unknown): { event: TypedEvent } | { problem: string } {
+  if (!Object.hasOwn(EVENT_SCHEMAS, type)) return { problem: `unknown event "${type}"` };
+  const parsed = EVENT_SCHEMAS[type as EventType].safeParse(data);
+  if (!parsed.success) return { problem: `malformed "${type}" event: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; ')}` };
+  return { event: { type, data: parsed.data } as TypedEvent };
+}

@@ -1,6 +1,8 @@
 // How the extension and webview are bundled, and what their bundles must not contain: the
 // service's code and zod. Both share only the contract's types with the service, so a value
-// import of either would quietly ship the server (and its dependencies) to every editor.
+// import of either would quietly ship the server (and its dependencies) to every editor. The
+// one exception is zod/mini (its core, tree-shaken): the event schemas of contract/events.ts
+// are written with it so that the extension checks the events it reads with them.
 
 /** CommonJS for the extension host; build.mjs adds the nested package.json that keeps Node from reading it as ESM. */
 export const extensionBundle = {
@@ -28,7 +30,12 @@ export const webviewBundle = {
   logLevel: 'warning',
 };
 
-const FORBIDDEN = [/^server\//, /^contract\/schemas\.ts$/, /(^|\/)node_modules\/(zod|@hono\/zod-openapi|@asteasolutions\/zod-to-openapi)\//];
+const FORBIDDEN = [
+  /^server\//,
+  /^contract\/schemas\.ts$/,
+  /(^|\/)node_modules\/zod\/(?!mini\/|v4\/mini\/|v4\/core\/|v4\/locales\/)/,
+  /(^|\/)node_modules\/(@hono\/zod-openapi|@asteasolutions\/zod-to-openapi)\//,
+];
 
 /** The inputs of an esbuild metafile that must not be in a client bundle. */
 export function forbiddenInputs(metafile) {

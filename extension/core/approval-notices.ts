@@ -1,12 +1,8 @@
 // What an approver is told when a request step awaits them (the service's `approval.awaiting`
 // event), and the count the view's badge shows.
-import type { EventPayloads } from '../../contract/events.js';
 import type { AccessSnapshot } from './access-state.js';
-import { isRecord } from './api-errors.js';
 import type { AccessRequest } from './api-types.js';
-import type { ServiceEvent } from './event-stream.js';
-
-export const APPROVAL_AWAITING = 'approval.awaiting' satisfies keyof EventPayloads;
+import type { EventOf } from './event-stream.js';
 
 export interface ApprovalNotice {
   requestId: string;
@@ -19,17 +15,13 @@ export interface ApprovalNotice {
  * this user in `known` (freshly loaded): a replayed event for a request decided since, or one
  * another approver took first, would only ask for a decision that cannot be made.
  */
-export function approvalNotice(event: ServiceEvent, known: Pick<AccessSnapshot, 'toApprove'>): ApprovalNotice | undefined {
-  if (event.type !== APPROVAL_AWAITING || !isRecord(event.data)) return undefined;
-  // Typed after the service's payload, but still checked: it arrives over the wire.
-  const { requestId, requester, summary, step } = event.data as Partial<Record<keyof EventPayloads[typeof APPROVAL_AWAITING], unknown>>;
-  if (typeof requestId !== 'string') return undefined;
+export function approvalNotice(event: EventOf<'approval.awaiting'>, known: Pick<AccessSnapshot, 'toApprove'>): ApprovalNotice | undefined {
+  const { requestId, requester, summary, step } = event.data;
   const request = awaiting(known.toApprove).find((r) => r.id === requestId);
-  if (!request || (typeof step === 'number' && step !== request.currentStep)) return undefined;
-  const who = typeof requester === 'string' ? requester : request.creator;
-  const what = typeof summary === 'string' ? summary.replace(new RegExp(`^${escapeRegExp(who)}:\\s*`), '') : `access to ${request.project}`;
+  if (!request || step !== request.currentStep) return undefined;
+  const what = summary.replace(new RegExp(`^${escapeRegExp(requester)}:\\s*`), '');
   const steps = request.steps.length > 1 ? ` (step ${request.currentStep + 1} of ${request.steps.length} awaits you)` : '';
-  return { requestId, message: `${who} requests ${what}${steps}.` };
+  return { requestId, message: `${requester} requests ${what}${steps}.` };
 }
 
 /** The open requests awaiting the user's decision. */

@@ -1,17 +1,27 @@
 // The service's Server-Sent Events, read over fetch (so the Bearer header can be sent), with
 // reconnection and exponential back-off when the stream drops. The service replays what a
 // client missed after the `Last-Event-ID` it sends, so the last id seen is kept and sent back.
+// Each event is checked against its schema in the contract before anyone sees it: consumers
+// switch on `type` and get the payload typed.
+import { readEvent, type EventType, type TypedEvent } from '../../contract/events.js';
 import { ApiError } from './api-errors.js';
 
-export interface ServiceEvent {
+/** One message of an SSE stream, as the stream carries it: any name, any data. */
+export interface ServerSentEvent {
   type: string;
   data: unknown;
   /** The SSE `id:` the service gave it; absent from services that do not replay. */
   id?: string;
 }
 
+/** A service event by its name, with the payload its schema guarantees. */
+export type ServiceEvent = TypedEvent & { id?: string };
+
+/** The events of the names given. */
+export type EventOf<K extends EventType> = Extract<ServiceEvent, { type: K }>;
+
 /** Splits an SSE byte stream into events (https://html.spec.whatwg.org/#event-stream-interpretation). */
-export async function* readServerSentEvents(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<ServiceEvent> {
+export async function* readServerSentEvents(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<ServerSentEvent> {
   const decoder = new TextDecoder();
   let buffer = '';
   let type = '';
@@ -56,6 +66,8 @@ export interface EventStreamOptions {
   connect: (signal: AbortSignal, lastEventId: string | undefined) => Promise<Response>;
   /** Called once per event id: a replay overlapping what was already delivered is dropped. */
   onEvent: (event: ServiceEvent) => void;
+  /** An event of a name the extension does not know, or whose payload its schema refuses: skipped, and said why. */
+  onSkipped: (problem: string) => void;
   /** Where the previous session (a window before a reload) stopped. */
   lastEventId?: string;
   onStatus: (status: StreamStatus, error?: unknown) => void;
@@ -121,14 +133,17 @@ export class EventStream {
     }
   }
 
-  private deliver(event: ServiceEvent): void {
-    if (event.id !== undefined) {
-      if (this.seen.has(event.id)) return;
-      this.seen.add(event.id);
+  private deliver({ type, data, id }: ServerSentEvent): void {
+    if (id !== undefined) {
+      if (this.seen.has(id)) return;
+      this.seen.add(id);
       if (this.seen.size > SEEN_IDS) this.seen.delete(this.seen.values().next().value as string);
-      this.lastId = event.id;
+      // Past a skipped event too: asked for again, it would be skipped again.
+      this.lastId = id;
     }
-    this.options.onEvent(event);
+    const read = readEvent(type, data);
+    if ('problem' in read) this.options.onSkipped(`${read.problem}${id === undefined ? '' : ` (#${id})`}`);
+    else this.options.onEvent(id === undefined ? read.event : { ...read.event, id });
   }
 }
 

@@ -1,16 +1,13 @@
 // Turns the service's expiring events into reminder text and the actions offered with it.
 import type { AccessSnapshot } from './access-state.js';
 import type { Grant, Me } from './api-types.js';
-import { isRecord } from './api-errors.js';
-import type { ServiceEvent } from './event-stream.js';
+import type { EventOf } from './event-stream.js';
 import { grantName } from './grant-labels.js';
 import { formatTimeLeft } from './time-left.js';
 
 export type Reminder =
   | { kind: 'grant'; message: string; grant: Grant }
   | { kind: 'role'; message: string; project: string; role: string };
-
-export const EXPIRING_EVENTS = new Set(['grant.expiring', 'role.expiring']);
 
 /**
  * The reminder for a service event, or undefined when there is nothing worth saying.
@@ -23,28 +20,19 @@ export const EXPIRING_EVENTS = new Set(['grant.expiring', 'role.expiring']);
  * interrupt someone who has just been given access with what the status bar's countdown
  * already says.
  */
-export function reminderFor(event: ServiceEvent, known: Pick<AccessSnapshot, 'grants' | 'myRequests' | 'me'>, now: number): Reminder | undefined {
-  const data = isRecord(event.data) ? event.data : {};
+export function reminderFor(event: EventOf<'grant.expiring' | 'role.expiring'>, known: Pick<AccessSnapshot, 'grants' | 'myRequests' | 'me'>, now: number): Reminder | undefined {
   if (event.type === 'grant.expiring') {
-    const sent = isRecord(data.grant) ? (data.grant as unknown as Grant) : undefined;
-    const id = sent?.id ?? (typeof data.grantId === 'string' ? data.grantId : typeof data.id === 'string' ? data.id : undefined);
-    const grant = known.grants.find((g) => g.id === id);
+    const grant = known.grants.find((g) => g.id === event.data.grantId);
     if (!grant || grant.state !== 'ACTIVE' || !grant.expireTime || !stillAhead(grant.expireTime, now)) return undefined;
     if (tooEarly(grant.activateTime ?? now, grant.expireTime, now)) return undefined;
     return { kind: 'grant', grant, message: `Your ${grantName(grant)} on ${grant.databases.join(', ')} expires soon (${formatTimeLeft(grant.expireTime, now)}).` };
   }
-  if (event.type === 'role.expiring') {
-    const role = stringField(data, 'role') ?? 'role';
-    const project = stringField(data, 'project') ?? '';
-    const expireTime = stringField(data, 'expireTime');
-    const bindingId = stringField(data, 'bindingId');
-    if (!expireTime || !stillAhead(expireTime, now) || !holdsRole(known.me, { project, role, expireTime, bindingId })) return undefined;
-    // Roles carry no start time; the request that granted one was decided when it started.
-    const granted = known.myRequests.find((r) => r.bindingId !== undefined && r.bindingId === bindingId)?.decideTime;
-    if (granted && tooEarly(granted, expireTime, now)) return undefined;
-    return { kind: 'role', role, project, message: `Your role ${role}${project ? ` in ${project}` : ''} expires soon (${formatTimeLeft(expireTime, now)}).` };
-  }
-  return undefined;
+  const { role, project, expireTime, bindingId } = event.data;
+  if (!stillAhead(expireTime, now) || !holdsRole(known.me, event.data)) return undefined;
+  // Roles carry no start time; the request that granted one was decided when it started.
+  const granted = known.myRequests.find((r) => r.bindingId !== undefined && r.bindingId === bindingId)?.decideTime;
+  if (granted && tooEarly(granted, expireTime, now)) return undefined;
+  return { kind: 'role', role, project, message: `Your role ${role} in ${project} expires soon (${formatTimeLeft(expireTime, now)}).` };
 }
 
 /** Whether `me` still lists the time-boxed role: by binding id where the service gives one, else by role and expiry. */
@@ -61,8 +49,4 @@ function stillAhead(expireTime: string, now: number): boolean {
 function tooEarly(start: string | number, expireTime: string, now: number): boolean {
   const used = now - (typeof start === 'number' ? start : Date.parse(start));
   return used < Date.parse(expireTime) - now;
-}
-
-function stringField(data: Record<string, unknown>, key: string): string | undefined {
-  return typeof data[key] === 'string' ? (data[key] as string) : undefined;
 }

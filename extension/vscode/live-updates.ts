@@ -4,9 +4,9 @@
 // the service replays what was missed.
 import * as vscode from 'vscode';
 import type { AccessSnapshot } from '../core/access-state.js';
-import { approvalNotice, APPROVAL_AWAITING } from '../core/approval-notices.js';
+import { approvalNotice } from '../core/approval-notices.js';
 import { EventStream, type ServiceEvent } from '../core/event-stream.js';
-import { EXPIRING_EVENTS, reminderFor, type Reminder } from '../core/reminders.js';
+import { reminderFor, type Reminder } from '../core/reminders.js';
 import { notifyApprover } from './approval-notifications.js';
 import { COMMANDS } from './command-ids.js';
 import type { Services } from './services.js';
@@ -35,6 +35,7 @@ export class LiveUpdates implements vscode.Disposable {
         if (event.id !== undefined) void this.memento.update(key, event.id);
         this.handle(event);
       },
+      onSkipped: (problem) => log.warn(`event skipped: ${problem}`),
       onStatus: (status, error) => {
         log.info(`event stream ${status}${error ? `: ${error instanceof Error ? error.message : String(error)}` : ''}`);
         if (status === 'connected') void this.scheduleRefresh();
@@ -59,16 +60,20 @@ export class LiveUpdates implements vscode.Disposable {
     this.services.log.debug(`event ${event.type}${event.id === undefined ? '' : ` #${event.id}`}`);
     const reloaded = this.scheduleRefresh();
     // Judged on what the reload finds: a replayed event may be about something over since.
-    if (EXPIRING_EVENTS.has(event.type)) {
-      void reloaded.then((known) => {
-        const reminder = reminderFor(event, known, Date.now());
-        if (reminder) void remind(reminder);
-      });
-    } else if (event.type === APPROVAL_AWAITING) {
-      void reloaded.then((known) => {
-        const notice = approvalNotice(event, known);
-        if (notice) void notifyApprover(this.services, notice);
-      });
+    switch (event.type) {
+      case 'grant.expiring':
+      case 'role.expiring':
+        void reloaded.then((known) => {
+          const reminder = reminderFor(event, known, Date.now());
+          if (reminder) void remind(reminder);
+        });
+        break;
+      case 'approval.awaiting':
+        void reloaded.then((known) => {
+          const notice = approvalNotice(event, known);
+          if (notice) void notifyApprover(this.services, notice);
+        });
+        break;
     }
   }
 

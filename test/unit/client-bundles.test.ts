@@ -15,6 +15,12 @@ describe('client bundles (extension and webview)', () => {
     }
   });
 
+  it('may take zod/mini, for the event schemas, but not the rest of zod', async () => {
+    const bundled = (contents: string) => inputsOf({ ...extensionBundle, entryPoints: undefined, stdin: { contents, resolveDir: process.cwd(), loader: 'ts' } });
+    assert.deepEqual(forbiddenInputs(await bundled("import { EVENT_SCHEMAS } from './contract/events.js'; console.log(EVENT_SCHEMAS);")), []);
+    assert.match(forbiddenInputs(await bundled("import { z } from 'zod'; console.log(z.string());")).join(), /node_modules\/zod\/v4\/classic\//);
+  });
+
   it('are refused at build time when a value import pulls the schemas (and zod) in', async () => {
     const metafile = await inputsOf({
       ...extensionBundle,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { backoffDelay, EventStream, readServerSentEvents, type ServiceEvent, type StreamStatus } from '../../../extension/core/event-stream.js';
+import { backoffDelay, EventStream, readServerSentEvents, type ServerSentEvent, type ServiceEvent, type StreamStatus } from '../../../extension/core/event-stream.js';
 
 async function* chunks(...parts: string[]) {
   for (const part of parts) yield new TextEncoder().encode(part);
 }
 
-async function collect(source: AsyncIterable<ServiceEvent>): Promise<ServiceEvent[]> {
-  const out: ServiceEvent[] = [];
+async function collect(source: AsyncIterable<ServerSentEvent>): Promise<ServerSentEvent[]> {
+  const out: ServerSentEvent[] = [];
   for await (const e of source) out.push(e);
   return out;
 }
@@ -31,6 +31,36 @@ describe('readServerSentEvents', () => {
   });
 });
 
+const REVOKED = 'event: grant.revoked\ndata: {"grantId":"g1","project":"shop","by":"bob"}\n\n';
+const EXPIRING = 'event: grant.expiring\ndata: {"grantId":"g1","project":"shop","expireTime":"2026-11-25T21:00:00.000Z"}\n\n';
+const AWAITING = 'event: approval.awaiting\ndata: {"requestId":"17","project":"shop","type":"ACCESS_GRANT","requester":"alice","step":0,"summary":"alice: SELECT 1"}\n\n';
+
+/** Runs a stream over the bodies given, one per connection, until it has connected `connections` times. */
+async function streamOf(bodies: string[], options: { connections: number; lastEventId?: string }) {
+  const sent: (string | undefined)[] = [];
+  const delivered: ServiceEvent[] = [];
+  const skipped: string[] = [];
+  let waited!: () => void;
+  const done = new Promise<void>((resolve) => (waited = resolve));
+  const stream = new EventStream({
+    lastEventId: options.lastEventId,
+    connect: async (_signal, lastEventId) => {
+      sent.push(lastEventId);
+      return new Response(bodies.shift() ?? '');
+    },
+    onEvent: (e) => delivered.push(e),
+    onSkipped: (problem) => skipped.push(problem),
+    onStatus: () => undefined,
+    sleep: async () => {
+      if (sent.length === options.connections) waited();
+    },
+  });
+  stream.start();
+  await done;
+  await stream.dispose();
+  return { sent, delivered, skipped, lastEventId: stream.lastEventId };
+}
+
 describe('EventStream', () => {
   it('backs off exponentially up to a cap', () => {
     assert.deepEqual([0, 1, 2, 3, 10].map((n) => backoffDelay(n, 1000, 30_000)), [1000, 2000, 4000, 8000, 30_000]);
@@ -47,9 +77,10 @@ describe('EventStream', () => {
       connect: async () => {
         attempts++;
         if (attempts === 1) throw new Error('ECONNREFUSED');
-        return new Response('event: grant.revoked\ndata: {"id":"g1"}\n\n');
+        return new Response(REVOKED);
       },
       onEvent: (e) => events.push(e.type),
+      onSkipped: (problem) => assert.fail(problem),
       onStatus: (s) => statuses.push(s),
       sleep: async (ms) => {
         delays.push(ms);
@@ -67,32 +98,39 @@ describe('EventStream', () => {
   });
 
   it('sends the last id it delivered when it reconnects, starting from the one it was given, and drops replayed duplicates', async () => {
-    const sent: (string | undefined)[] = [];
-    const delivered: string[] = [];
-    const bodies = [
-      'id: 5\nevent: grant.expiring\ndata: {}\n\nid: 6\nevent: grant.revoked\ndata: {}\n\n',
+    const { sent, delivered, lastEventId } = await streamOf(
       // The service replays from 6 on but the reconnect overlaps: 6 again, then 7.
-      'id: 6\nevent: grant.revoked\ndata: {}\n\nid: 7\nevent: approval.awaiting\ndata: {}\n\n',
-    ];
-    let waited!: () => void;
-    const done = new Promise<void>((resolve) => (waited = resolve));
-    const stream = new EventStream({
-      lastEventId: '4',
-      connect: async (_signal, lastEventId) => {
-        sent.push(lastEventId);
-        return new Response(bodies.shift() ?? '');
-      },
-      onEvent: (e) => delivered.push(`${e.id} ${e.type}`),
-      onStatus: () => undefined,
-      sleep: async () => {
-        if (sent.length === 2) waited();
-      },
-    });
-    stream.start();
-    await done;
-    await stream.dispose();
+      [`id: 5\n${EXPIRING}id: 6\n${REVOKED}`, `id: 6\n${REVOKED}id: 7\n${AWAITING}`],
+      { connections: 2, lastEventId: '4' },
+    );
     assert.deepEqual(sent, ['4', '6']);
-    assert.deepEqual(delivered, ['5 grant.expiring', '6 grant.revoked', '7 approval.awaiting']);
-    assert.equal(stream.lastEventId, '7');
+    assert.deepEqual(delivered.map((e) => `${e.id} ${e.type}`), ['5 grant.expiring', '6 grant.revoked', '7 approval.awaiting']);
+    assert.equal(lastEventId, '7');
+  });
+
+  it('delivers each event with the payload its schema reads', async () => {
+    const { delivered } = await streamOf([`id: 3\n${AWAITING}`], { connections: 1 });
+    assert.deepEqual(delivered, [{ type: 'approval.awaiting', id: '3', data: { requestId: '17', project: 'shop', type: 'ACCESS_GRANT', requester: 'alice', step: 0, summary: 'alice: SELECT 1' } }]);
+  });
+
+  it('skips an event of an unknown name or with a malformed payload, says why, and goes on past it', async () => {
+    const { sent, delivered, skipped, lastEventId } = await streamOf(
+      [
+        'id: 1\nevent: grant.teleported\ndata: {"grantId":"g1"}\n\n' +
+          'id: 2\nevent: grant.revoked\ndata: {"grantId":7,"project":"shop"}\n\n' +
+          'id: 3\nevent: grant.revoked\ndata: not json\n\n' +
+          `id: 4\n${REVOKED}`,
+        'id: 5\nevent: role.expired\ndata: {"bindingId":"b1","role":"king","project":"shop"}\n\n',
+      ],
+      { connections: 2 },
+    );
+    assert.deepEqual(delivered.map((e) => `${e.id} ${e.type}`), ['4 grant.revoked']);
+    assert.equal(skipped.length, 4);
+    assert.match(skipped[0], /^unknown event "grant\.teleported" \(#1\)$/);
+    assert.match(skipped[1], /^malformed "grant\.revoked" event: grantId: .*; by: .* \(#2\)$/);
+    assert.match(skipped[2], /^malformed "grant\.revoked" event: data: .* \(#3\)$/);
+    assert.match(skipped[3], /^malformed "role\.expired" event: role: .* \(#5\)$/);
+    assert.deepEqual(sent, [undefined, '4']);
+    assert.equal(lastEventId, '5');
   });
 });
