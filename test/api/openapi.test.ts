@@ -28,4 +28,14 @@ describe('OpenAPI document', () => {
     const missing = operations.filter((op) => typeof op.summary !== 'string' || op.summary.trim() === '').map((op) => op.name);
     assert.deepEqual(missing, [], 'operations without a summary');
   });
+
+  it('documents each event of GET /events by name, with the payload it carries', async () => {
+    const doc = (await h.json(null, 'GET', '/openapi.json')).body;
+    const messages = doc.paths['/api/v1/events'].get.responses['200'].content['text/event-stream'].schema.oneOf as { title: string; properties: { event: { const: string }; data: { required?: string[] } } }[];
+    const byName = new Map(messages.map((m) => [m.properties.event.const, m.properties.data]));
+    assert.equal(byName.size, 14);
+    assert.deepEqual(byName.get('grant.expiring')?.required, ['grantId', 'project', 'expireTime']);
+    assert.deepEqual(byName.get('approval.awaiting')?.required, ['requestId', 'project', 'type', 'requester', 'step', 'summary']);
+    assert.deepEqual(byName.get('role.revoked')?.required, ['id', 'project', 'role', 'user', 'by']);
+  });
 });

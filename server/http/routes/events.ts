@@ -4,6 +4,7 @@
 // first (recorded by the ledger with each change), then live events.
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
+import { EVENT_SCHEMAS, EVENT_TYPES } from '../../../contract/events.js';
 import type { Deps } from '../../domain/deps.js';
 import { invalid } from '../../domain/errors.js';
 import { missedEvents } from '../../domain/event-replay.js';
@@ -12,6 +13,20 @@ import { errors, router, secured } from '../env.js';
 
 const HEARTBEAT_MS = 15_000;
 const EVENT_ID = /^\d{1,18}$/;
+
+/** Each message the stream may carry, by its `event:` name, with the JSON schema of its `data:` (contract/events.ts). */
+function eventMessages() {
+  return {
+    type: 'string' as const,
+    description: 'A sequence of messages of `id:`, `event:` and `data:` lines; the data is JSON, as the schema for the event name says.',
+    oneOf: EVENT_TYPES.map((name) => {
+      // A `$schema` has no place inside an OpenAPI document. zod types its JSON Schema apart
+      // from OpenAPI's schema object, though in OpenAPI 3.1 the one is the other.
+      const { $schema, ...data } = z.toJSONSchema(EVENT_SCHEMAS[name]) as { $schema: string; type: 'object' };
+      return { title: name, type: 'object' as const, properties: { id: { type: 'string' as const }, event: { const: name }, data }, required: ['id', 'event', 'data'] };
+    }),
+  };
+}
 
 const events = createRoute({
   method: 'get', path: '/events', security: secured,
@@ -24,7 +39,7 @@ const events = createRoute({
     headers: z.object({ 'last-event-id': z.string().max(32).optional() }),
   },
   responses: {
-    200: { description: 'text/event-stream of request.*, approval.awaiting, grant.* and role.* events', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+    200: { description: 'text/event-stream of request.*, approval.awaiting, grant.* and role.* events', content: { 'text/event-stream': { schema: eventMessages() } } },
     400: errors[400],
     401: errors[401],
   },
