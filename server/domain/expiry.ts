@@ -2,6 +2,8 @@
 // deadline (not a scan every second), re-armed after every committed change. After a restart
 // the first run expires everything overdue at once.
 import { parseDuration } from '../../contract/duration.js';
+import type { TypedEvent } from '../../contract/events.js';
+import type { LedgerTx } from '../store/ledger.js';
 import { iso } from './clock.js';
 import { change } from './change.js';
 import type { Deps } from './deps.js';
@@ -40,6 +42,23 @@ async function expireBinding(deps: Deps, binding: RoleBinding, now: number) {
   });
 }
 
+/** Sends a reminder once: the mark that it went out is written in the change that records it. */
+async function remindOnce<T extends Grant | RoleBinding>(
+  deps: Deps,
+  now: number,
+  load: (tx: LedgerTx) => Promise<T | undefined>,
+  save: (tx: LedgerTx, held: T) => Promise<void>,
+  reminder: (held: T) => [string[], TypedEvent],
+) {
+  await change(deps, async (tx, fx) => {
+    const current = await load(tx);
+    if (current?.state !== 'ACTIVE' || current.remindTime !== undefined) return;
+    current.remindTime = now;
+    await save(tx, current);
+    fx.emit(...reminder(current));
+  });
+}
+
 async function processDue(deps: Deps): Promise<number> {
   const state = await deps.config.read();
   const reminderMs = parseDuration(state.workspace.reminderBefore)!;
@@ -54,22 +73,16 @@ async function processDue(deps: Deps): Promise<number> {
   for (const g of due.grantsToExpire) await expireGrant(deps, g, now);
   for (const b of due.bindingsToExpire) await expireBinding(deps, b, now);
   for (const g of due.grantsToRemind) {
-    await change(deps, async (tx, fx) => {
-      const current = await tx.getGrant(g.id);
-      if (current?.state !== 'ACTIVE' || current.remindTime !== undefined) return;
-      current.remindTime = now;
-      await tx.putGrant(current);
-      fx.emit([current.requester], { type: 'grant.expiring', data: { grantId: current.id, project: current.project, expireTime: iso(current.expireTime!) } });
-    });
+    await remindOnce(deps, now, (tx) => tx.getGrant(g.id), (tx, grant) => tx.putGrant(grant), (grant) => [
+      [grant.requester],
+      { type: 'grant.expiring', data: { grantId: grant.id, project: grant.project, expireTime: iso(grant.expireTime!) } },
+    ]);
   }
   for (const b of due.bindingsToRemind) {
-    await change(deps, async (tx, fx) => {
-      const current = await tx.getBinding(b.id);
-      if (current?.state !== 'ACTIVE' || current.remindTime !== undefined) return;
-      current.remindTime = now;
-      await tx.putBinding(current);
-      fx.emit([current.user], { type: 'role.expiring', data: { bindingId: current.id, role: current.role, project: current.project, expireTime: iso(current.expireTime) } });
-    });
+    await remindOnce(deps, now, (tx) => tx.getBinding(b.id), (tx, binding) => tx.putBinding(binding), (binding) => [
+      [binding.user],
+      { type: 'role.expiring', data: { bindingId: binding.id, role: binding.role, project: binding.project, expireTime: iso(binding.expireTime) } },
+    ]);
   }
   return Object.values(due).reduce((n, list) => n + list.length, 0);
 }
