@@ -2,7 +2,8 @@
 // (requests, responses, errors) and over the event stream. The zod schemas in schemas.ts
 // validate the service's side and are the one source; every type here is inferred from them.
 // The extension and webview import this module with `import type` only, so neither zod nor any
-// of the service is bundled with them.
+// of the service is bundled with them; the extension's one value import is events.ts, whose
+// zod/mini schemas check the events it reads.
 import type { z } from '@hono/zod-openapi';
 import type * as schemas from './schemas.js';
 

@@ -117,7 +117,7 @@ export class ApiClient {
 
   /** The raw event stream response; parse it with readServerSentEvents. With `lastEventId` the service first replays what came after it. */
   events(signal?: AbortSignal, lastEventId?: string): Promise<Response> {
-    return this.api.events.$get({ query: {}, header: { 'last-event-id': lastEventId } }, { init: { signal }, headers: { Accept: 'text/event-stream' } });
+    return this.api.events.$get({ query: {}, header: { 'last-event-id': lastEventId } }, { ...call(signal), headers: { Accept: 'text/event-stream' } });
   }
 
   /** hc's fetch: the token of the moment, and every failure as an ApiError. */
@@ -142,7 +142,7 @@ const call = (signal: AbortSignal | undefined) => ({ init: { signal } });
 
 /** The typed body of a successful answer: send() has already turned every other one into an ApiError. */
 async function ok<R extends { ok: boolean; json(): Promise<unknown> }>(pending: Promise<R>): Promise<SuccessBody<R>> {
-  return ((await pending) as Extract<R, { ok: true }>).json() as Promise<SuccessBody<R>>;
+  return (await pending).json() as Promise<SuccessBody<R>>;
 }
 
 type SuccessBody<R extends { ok: boolean; json(): Promise<unknown> }> = Awaited<ReturnType<Extract<R, { ok: true }>['json']>>;
