@@ -20,7 +20,7 @@ const BATCH = 1000;
 /** Driver iteration in batches, as the engine reads, into the service's serializer; counts bytes. */
 async function inProcess(db: Database.Database, sql: string, format: ExportFormat): Promise<number> {
   const stmt = db.prepare(sql).raw(true);
-  const columns = stmt.columns().map((c) => c.name);
+  const columns = stmt.columns().map((c) => ({ name: c.name, type: c.type ?? '', source: c.table && c.column ? { table: c.table, column: c.column } : null }));
   const batches = (async function* () {
     let batch: Cell[][] = [];
     for (const row of stmt.iterate() as Iterable<Cell[]>) {
@@ -33,7 +33,7 @@ async function inProcess(db: Database.Database, sql: string, format: ExportForma
     if (batch.length) yield batch;
   })();
   let bytes = 0;
-  for await (const chunk of serialize(format, { columns, batches, table: 'wide' })) bytes += Buffer.byteLength(chunk);
+  for await (const chunk of serialize(format, { columns, batches })) bytes += Buffer.byteLength(chunk);
   return bytes;
 }
 
