@@ -7,8 +7,6 @@ import type { ExportFormat } from '../../contract/vocabulary.js';
 /** `rows`: a run's rows as the items of a JSON array (`[1,"a"],[2,"b"]`); the others are export formats. */
 export type RowFormat = 'rows' | Exclude<ExportFormat, 'xlsx'>;
 
-export const TEXT_FORMATS: readonly RowFormat[] = ['csv', 'json', 'ndjson', 'sql'];
-
 export const isTextFormat = (format: ExportFormat): format is Exclude<ExportFormat, 'xlsx'> => format !== 'xlsx';
 
 /** The table an SQL export inserts into when its rows do not all come from one table. */
