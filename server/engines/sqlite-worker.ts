@@ -4,7 +4,7 @@
 import { EngineError, type Cell, type EngineErrorKind, type MaskedColumnRule } from './engine.js';
 import { LEX_MODES, lex, statements } from '../../lang/sql/lexer.js';
 import { checkStatement } from './guard.js';
-import type { FromWorker, ToWorker } from './sqlite-protocol.js';
+import type { FromWorker, ToWorker, WorkerBatch } from './sqlite-protocol.js';
 import { SqliteSession } from './sqlite-session.js';
 import { RowEncoder } from './encoded-rows.js';
 import { sqlTimestampToRfc3339, toCell } from './values.js';
@@ -106,13 +106,13 @@ function open(msg: Extract<ToWorker, { type: 'open' }>): FromWorker {
     temporal: columns.map((c) => /date|time/.test(c.type)),
     encoder: msg.encoding && new RowEncoder(msg.encoding.format, columns),
   };
-  return { type: 'columns', columns };
+  return { type: 'columns', columns, first: next(msg.max) };
 }
 
 // The row cap is the engine's (cursor.ts), as for the other engines: the worker only reads.
 // An encoding statement sends each batch as its bytes: copying bytes through the pipe is far
 // cheaper than serializing every cell, and the service does not decode them again.
-function next(max: number): FromWorker {
+function next(max: number): WorkerBatch {
   const cursor = current;
   if (!cursor) return { type: 'batch', rows: [], exhausted: true };
   const read: unknown[][] = [];

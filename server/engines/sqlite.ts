@@ -14,7 +14,7 @@ import type { EncodedRows, RowEncoding } from './encoded-rows.js';
 import { checkDatabaseName } from './guard.js';
 import { connectWithinLimits, withinLimits } from './limits.js';
 import { batchCursor, cappedBatches, readAll, type Batch, type Rows } from './cursor.js';
-import type { FromWorker, ToWorker } from './sqlite-protocol.js';
+import type { FromWorker, ToWorker, WorkerBatch } from './sqlite-protocol.js';
 
 export interface SqliteEngineOptions {
   /** Folder holding the databases, one NAME.sqlite file each. */
@@ -188,23 +188,28 @@ export function createSqliteEngine(options: SqliteEngineOptions): Engine {
         throw error;
       }
     };
-    const first = await ask({ type: 'open', name: database, file: file(database), sql, unmask: scope.unmask, masking: scope.masking, encoding });
-    const columns: EngineColumn[] = first.type === 'columns' ? first.columns : [];
+    // The first batch is what cappedBatches asks for first.
+    const opened = await ask({ type: 'open', name: database, file: file(database), sql, unmask: scope.unmask, masking: scope.masking, encoding, max: Math.min(batchSize, Math.max(1, limits.maxRows)) });
+    if (opened.type !== 'columns') throw new EngineError('unavailable', 'the SQLite worker answered out of turn');
+    let first: WorkerBatch | undefined = opened.first;
+    let exhausted = false;
     const batches = cappedBatches(limits.maxRows, batchSize, async (max) => {
-      const msg = await ask({ type: 'next', max });
+      const msg = first ?? (await ask({ type: 'next', max }));
+      first = undefined;
       if (msg.type !== 'batch') throw new EngineError('unavailable', 'the SQLite worker answered out of turn');
-      return { rows: msg.rows as B, exhausted: msg.exhausted };
+      exhausted = msg.exhausted;
+      return { rows: msg.rows as B, exhausted };
     });
     const next = async (): Promise<Batch<B>> => {
       const batch = await batches();
       if (batch.done) {
         // Cut at the cap, the statement is still open on the worker: it must not hold its read there.
-        worker.send({ type: 'close' });
+        if (!exhausted) worker.send({ type: 'close' });
         release(false);
       }
       return batch;
     };
-    return batchCursor(columns, next, async () => {
+    return batchCursor(opened.columns, next, async () => {
       if (released) return;
       worker.send({ type: 'close' });
       release(false);
