@@ -113,13 +113,15 @@ export function runOverheadSuite(target: Target): Suite {
           const small = c.rows === 1;
           const added = svc.p50 - base.p50;
           const r = svc.p50 / base.p50;
+          // Issue 21: a large run is held to the floor any JSON API pays (raw + encode + decode), a small one to raw.
+          const overFloor = svc.p50 / floor.p50;
           out.rows.push({
             measure: `${target.engine} run, ${c.label}`,
-            result: `service ${p50p99(svc)}; raw ${p50p99(base)}; ${ratio(r)}, +${ms(added)} at p50`,
-            goal: small ? '≤ +2 ms at p50' : '≤ 1.3×',
-            status: against(small ? added <= 2 : r <= 1.3),
+            result: `service ${p50p99(svc)}; raw ${p50p99(base)}; raw + JSON ${p50p99(floor)}; ${ratio(r)} raw, ${ratio(overFloor)} raw + JSON, +${ms(added)} at p50`,
+            goal: small ? '≤ +2 ms at p50' : '≤ 1.3× raw + JSON',
+            status: against(small ? added <= 2 : overFloor <= 1.3),
           });
-          const floorText = small ? '' : ` Floor for any JSON API (raw + encode + decode, in-process): ${ms(floor.p50)} = ${ratio(floor.p50 / base.p50)} raw; the service is ${ratio(svc.p50 / floor.p50)} that floor.`;
+          const floorText = small ? '' : ` Floor for any JSON API (raw + encode + decode, in-process): ${ms(floor.p50)} = ${ratio(floor.p50 / base.p50)} raw; the service is ${ratio(overFloor)} that floor.`;
           out.rows.push({
             measure: `${target.engine} ${c.label}: where the added time goes (p50)`,
             result:
@@ -140,12 +142,12 @@ export function runOverheadSuite(target: Target): Suite {
                 'figure is measured after them. What is left is the per-run audit fsync the contract asks for and the process hops above.',
             );
           }
-          if (!small && r > 1.3) {
+          if (!small && overFloor > 1.3) {
             out.notes.push(
-              `${target.engine}, ${c.label}: ${ratio(r)} against 1.3×. Encoding the rows as JSON and decoding them again already costs ${ratio(floor.p50 / base.p50)} the raw read ` +
-                '(measured in-process, no service), so 1.3× of an in-process driver is out of reach for any JSON-over-HTTP API; the fair target is the floor, and the service is ' +
-                `${ratio(svc.p50 / floor.p50)} of it. Of the rest, the engine accounts for ${ms(eng.p50 - base.p50)} (${target.engineWork}), ` +
-                `and HTTP + JSON.stringify in Hono's c.json + the socket write + the client's JSON.parse for ${ms(svc.p50 - eng.p50)}.`,
+              `${target.engine}, ${c.label}: ${ratio(overFloor)} raw + JSON against 1.3× (${ratio(r)} raw). Encoding the rows as JSON and decoding them again costs ` +
+                `${ratio(floor.p50 / base.p50)} the raw read in-process. Of the service's time, the engine in-process (cells, not JSON) accounts for ` +
+                `${ms(eng.p50 - base.p50)} over raw (${target.engineWork}), and the rest — rows encoded next to the driver and copied into the response once, ` +
+                `the socket write and the client's JSON.parse — for ${ms(svc.p50 - eng.p50)}.`,
             );
           }
         }
