@@ -139,7 +139,11 @@ export function runOverheadSuite(target: Target): Suite {
                 'for a core. A CPU profile of 1,000 such runs (node --cpu-prof on dist/server/cli.js, 2026-11-25) put the largest share of the service\'s own ' +
                 'time, about 1.8 ms a run, in a WAL fsync at the ledger COMMIT, and the next in re-parsing the approved statement for masking; both are gone ' +
                 'since (a run\'s final check writes nothing to the ledger; accepted statements are cached in server/sql/statement-gate.ts), and this ' +
-                'figure is measured after them. What is left is the per-run audit fsync the contract asks for and the process hops above.',
+                'figure is measured after them. A second profile (1,200 one-row SQLite runs, 2026-11-29, load average about 15 on 2 cores) found the ' +
+                'main thread idle 58% of the time, waiting on the other processes; its largest own cost was the synchronous IPC write to the SQLite ' +
+                'worker (a send wakes the worker, and the writer often loses its core to it), now one message per small run instead of three (the ' +
+                'first batch comes with the columns; an exhausted statement needs no close); then the HTTP socket write, garbage collection and the ' +
+                'audit append (a write and an fsync, two thread-pool hops). What is left is the per-run audit fsync the contract asks for and the process hops above.',
             );
           }
           if (!small && overFloor > 1.3) {
