@@ -15,8 +15,10 @@ export interface Client {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-export function client(baseUrl: string, token: string): Client {
+/** `prefix` is where the API lives on the server; `headers` go with every request. */
+export function client(baseUrl: string, token: string, options: { prefix?: string; headers?: Record<string, string> } = {}): Client {
   const base = new URL(baseUrl);
+  const { prefix = '/api/v1', headers = {} } = options;
   const send = (method: string, path: string, body: unknown, onResponse: (res: http.IncomingMessage) => void, reject: (e: Error) => void, retried = false) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
@@ -25,8 +27,9 @@ export function client(baseUrl: string, token: string): Client {
         host: base.hostname,
         port: base.port,
         method,
-        path: `/api/v1${path}`,
+        path: `${prefix}${path}`,
         headers: {
+          ...headers,
           authorization: `Bearer ${token}`,
           ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
         },

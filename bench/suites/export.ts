@@ -20,7 +20,7 @@ const BATCH = 1000;
 /** Driver iteration in batches, as the engine reads, into the service's serializer; counts bytes. */
 async function inProcess(db: Database.Database, sql: string, format: ExportFormat): Promise<number> {
   const stmt = db.prepare(sql).raw(true);
-  const columns = stmt.columns().map((c) => c.name);
+  const columns = stmt.columns().map((c) => ({ name: c.name, type: c.type ?? '', source: c.table && c.column ? { table: c.table, column: c.column } : null }));
   const batches = (async function* () {
     let batch: Cell[][] = [];
     for (const row of stmt.iterate() as Iterable<Cell[]>) {
@@ -33,7 +33,7 @@ async function inProcess(db: Database.Database, sql: string, format: ExportForma
     if (batch.length) yield batch;
   })();
   let bytes = 0;
-  for await (const chunk of serialize(format, { columns, batches, table: 'wide' })) bytes += Buffer.byteLength(chunk);
+  for await (const chunk of serialize(format, { columns, batches })) bytes += Buffer.byteLength(chunk);
   return bytes;
 }
 
@@ -97,7 +97,7 @@ export const exportSuite: Suite = {
           const growth = peak - before;
           out.data[`${format}-${rows}`] = { rows, serviceMs: samples.service, inProcessMs: samples.inProcess, ratio: r, rssBefore: before, rssPeak: peak, serviceBytes, localBytes };
           out.rows.push(
-            { measure: `${count(rows)} rows → ${format.toUpperCase()}, service vs in-process`, result: `${ms(svc)} vs ${ms(local)} (median); ${ratio(r)}`, goal: '≤ 1.5×', status: against(r <= 1.5) },
+            { measure: `${count(rows)} rows → ${format.toUpperCase()}, service vs in-process`, result: `${ms(svc)} vs ${ms(local)} (median); ${ratio(r)}`, goal: '≤ 1.3×', status: against(r <= 1.3) },
             { measure: `${count(rows)} rows → ${format.toUpperCase()}, peak RSS of the service and its SQLite workers`, result: `${mb(peak)}, +${mb(growth)} over idle (${mb(before)})`, goal: '< +150 MB', status: against(growth < 150 * 1024 * 1024) },
           );
           if (serviceBytes !== localBytes) out.notes.push(`${count(rows)} rows as ${format}: the service sent ${count(serviceBytes)} bytes, the in-process serializer made ${count(localBytes)}.`);
@@ -108,13 +108,12 @@ export const exportSuite: Suite = {
       db.close();
     }
     const worst = Math.max(...Object.values(out.data).map((d) => (d as { ratio?: number }).ratio ?? 0));
-    if (worst > 1.5) {
+    if (worst > 1.3) {
       out.notes.push(
-        `Exports take up to ${ratio(worst)} the in-process time (goal 1.5×). A CPU profile of the service during a CSV/NDJSON export (2026-11-25) ` +
-          'found the main thread idle a quarter of the time because the engine and the serializer took turns; cursors now read one batch ahead ' +
-          '(server/engines/cursor.ts), which overlaps them. The rest of that profile still applies: the IPC to the SQLite worker process ' +
-          '(v8-serializing every 1,000-row batch) about a sixth, the socket writes (one writev per batch through a web ReadableStream) another sixth, ' +
-          'garbage collection a tenth; the CSV/NDJSON writers (server/export/formats.ts) are the same code as in-process.',
+        `Exports take up to ${ratio(worst)} the in-process time (goal 1.3×, issue 21). The rows are encoded once, in the SQLite worker, by the same ` +
+          'code as the in-process writer (server/export/row-text.ts), and reach the service as bytes it passes to the socket without parsing them; ' +
+          'what is left over the in-process run is copying each batch through the pipe from the worker process, the HTTP socket writes (one per ' +
+          'batch through a web ReadableStream) and the client reading them, on 2 cores shared by the worker, the service and the client.',
       );
     }
     const audit = await checkAudit(fixture.dataDir, grantIds, exports, 'grant.export.finished');

@@ -12,14 +12,14 @@ import { LARGE_ROWS, runOverheadSuite } from './run-overhead.js';
 
 const DATABASE = 'jit_bench';
 
-/** The same 10-column `wide` table as the SQLite fixture, generated server-side. */
-async function createWideDatabase(adminUrl: string, rows: number): Promise<void> {
+/** The same 10-column `wide` table as the SQLite fixture, generated server-side, in `database`. */
+export async function createWideDatabase(adminUrl: string, rows: number, database = DATABASE): Promise<void> {
   const admin = new pg.Client({ connectionString: `${adminUrl}/postgres` });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
-  await admin.query(`CREATE DATABASE ${DATABASE} OWNER jit_owner`);
+  await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+  await admin.query(`CREATE DATABASE ${database} OWNER jit_owner`);
   await admin.end();
-  const db = new pg.Client({ connectionString: `${adminUrl}/${DATABASE}` });
+  const db = new pg.Client({ connectionString: `${adminUrl}/${database}` });
   await db.connect();
   await db.query(`CREATE TABLE wide (id integer PRIMARY KEY, customer text, email text, city text, amount double precision,
     quantity integer, status text, note text, created text, score double precision)`);

@@ -9,8 +9,8 @@ export const runOverheadSqlite = runOverheadSuite({
   engine: 'SQLite',
   database: 'wide',
   engineWork:
-    'the statement runs in a SQLite worker child process (killable on timeout) — two IPC round trips per run (open, then next per 1,000-row batch), ' +
-    'every batch v8-serialized through the pipe, one batch read ahead; the engine reads through @photostructure/sqlite under an authorizer',
+    'the statement runs in a SQLite worker child process (killable on timeout) — one IPC round trip for a result of up to 1,000 rows (the first batch ' +
+    'comes with the columns), one more per further batch, one batch read ahead; the engine reads through @photostructure/sqlite under an authorizer',
   async setup() {
     const fixture = makeFixture('run-overhead-sqlite', { wide: LARGE_ROWS });
     const db = new Database(fixture.dbFile('wide'), { readonly: true });

@@ -113,13 +113,15 @@ export function runOverheadSuite(target: Target): Suite {
           const small = c.rows === 1;
           const added = svc.p50 - base.p50;
           const r = svc.p50 / base.p50;
+          // Issue 21: a large run is held to the floor any JSON API pays (raw + encode + decode), a small one to raw.
+          const overFloor = svc.p50 / floor.p50;
           out.rows.push({
             measure: `${target.engine} run, ${c.label}`,
-            result: `service ${p50p99(svc)}; raw ${p50p99(base)}; ${ratio(r)}, +${ms(added)} at p50`,
-            goal: small ? '≤ +2 ms at p50' : '≤ 1.3×',
-            status: against(small ? added <= 2 : r <= 1.3),
+            result: `service ${p50p99(svc)}; raw ${p50p99(base)}; raw + JSON ${p50p99(floor)}; ${ratio(r)} raw, ${ratio(overFloor)} raw + JSON, +${ms(added)} at p50`,
+            goal: small ? '≤ +2 ms at p50' : '≤ 1.3× raw + JSON',
+            status: against(small ? added <= 2 : overFloor <= 1.3),
           });
-          const floorText = small ? '' : ` Floor for any JSON API (raw + encode + decode, in-process): ${ms(floor.p50)} = ${ratio(floor.p50 / base.p50)} raw; the service is ${ratio(svc.p50 / floor.p50)} that floor.`;
+          const floorText = small ? '' : ` Floor for any JSON API (raw + encode + decode, in-process): ${ms(floor.p50)} = ${ratio(floor.p50 / base.p50)} raw; the service is ${ratio(overFloor)} that floor.`;
           out.rows.push({
             measure: `${target.engine} ${c.label}: where the added time goes (p50)`,
             result:
@@ -137,15 +139,19 @@ export function runOverheadSuite(target: Target): Suite {
                 'for a core. A CPU profile of 1,000 such runs (node --cpu-prof on dist/server/cli.js, 2026-11-25) put the largest share of the service\'s own ' +
                 'time, about 1.8 ms a run, in a WAL fsync at the ledger COMMIT, and the next in re-parsing the approved statement for masking; both are gone ' +
                 'since (a run\'s final check writes nothing to the ledger; accepted statements are cached in server/sql/statement-gate.ts), and this ' +
-                'figure is measured after them. What is left is the per-run audit fsync the contract asks for and the process hops above.',
+                'figure is measured after them. A second profile (1,200 one-row SQLite runs, 2026-11-29, load average about 15 on 2 cores) found the ' +
+                'main thread idle 58% of the time, waiting on the other processes; its largest own cost was the synchronous IPC write to the SQLite ' +
+                'worker (a send wakes the worker, and the writer often loses its core to it), now one message per small run instead of three (the ' +
+                'first batch comes with the columns; an exhausted statement needs no close); then the HTTP socket write, garbage collection and the ' +
+                'audit append (a write and an fsync, two thread-pool hops). What is left is the per-run audit fsync the contract asks for and the process hops above.',
             );
           }
-          if (!small && r > 1.3) {
+          if (!small && overFloor > 1.3) {
             out.notes.push(
-              `${target.engine}, ${c.label}: ${ratio(r)} against 1.3×. Encoding the rows as JSON and decoding them again already costs ${ratio(floor.p50 / base.p50)} the raw read ` +
-                '(measured in-process, no service), so 1.3× of an in-process driver is out of reach for any JSON-over-HTTP API; the fair target is the floor, and the service is ' +
-                `${ratio(svc.p50 / floor.p50)} of it. Of the rest, the engine accounts for ${ms(eng.p50 - base.p50)} (${target.engineWork}), ` +
-                `and HTTP + JSON.stringify in Hono's c.json + the socket write + the client's JSON.parse for ${ms(svc.p50 - eng.p50)}.`,
+              `${target.engine}, ${c.label}: ${ratio(overFloor)} raw + JSON against 1.3× (${ratio(r)} raw). Encoding the rows as JSON and decoding them again costs ` +
+                `${ratio(floor.p50 / base.p50)} the raw read in-process. Of the service's time, the engine in-process (cells, not JSON) accounts for ` +
+                `${ms(eng.p50 - base.p50)} over raw (${target.engineWork}), and the rest — rows encoded next to the driver and copied into the response once, ` +
+                `the socket write and the client's JSON.parse — for ${ms(svc.p50 - eng.p50)}.`,
             );
           }
         }

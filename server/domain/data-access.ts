@@ -4,9 +4,11 @@
 // before the first row leaves.
 import { parseDuration } from '../../contract/duration.js';
 import type { AuditEvent } from '../audit/audit-log.js';
-import { readAll } from '../engines/cursor.js';
-import { EngineError, type Cell, type Engine, type EngineColumn, type RunLimits, type RunScope } from '../engines/engine.js';
-import { CONTENT_TYPES, insertTable, serialize, type ExportFormat } from '../export/formats.js';
+import { openEncoded, readAllEncoded, rowsIn, type Rows } from '../engines/cursor.js';
+import type { EncodedRows } from '../engines/encoded-rows.js';
+import { EngineError, type Cell, type Engine, type EngineColumn, type EngineCursor, type RunLimits, type RunScope } from '../engines/engine.js';
+import { CONTENT_TYPES, serialize, type ExportFormat } from '../export/formats.js';
+import { head, isTextFormat, tail } from '../export/row-text.js';
 import type { State } from '../store/config-store.js';
 import type { LedgerReads } from '../store/ledger.js';
 import { findProject } from './access.js';
@@ -21,7 +23,8 @@ import { runScope } from './reads.js';
 
 export interface RunResult {
   columns: { name: string; type: string; masked: boolean }[];
-  rows: Cell[][];
+  /** The rows as the engine encoded them: the items of the result's JSON array, in order. */
+  rowsJson: Uint8Array[];
   rowCount: number;
   truncated: boolean;
   durationMs: number;
@@ -101,16 +104,16 @@ async function onEngine<T>(
 async function execute(deps: Deps, access: Access, signal?: AbortSignal): Promise<RunResult> {
   const { value: result, started, admission } = await onEngine(deps, access, signal, (w) => w.maxResultRows, async (engine, name, limits, scope) => {
     const { maxResultBytes } = (await deps.config.read()).workspace;
-    return readAll(engine.open(name, access.statement, limits, scope), maxResultBytes);
+    return readAllEncoded(openEncoded(engine, name, access.statement, limits, scope, { format: 'rows' }), maxResultBytes);
   });
   admission.release();
   const durationMs = Math.round(performance.now() - started);
-  const rows = result.rows;
-  await auditIfStillAllowed(deps, access, { ...access.audit, durationMs, rowCount: rows.length, outcome: 'ok', detail: { ...access.audit.detail, truncated: result.truncated, truncatedBy: result.truncatedBy, masked: maskedCount(result.columns) } });
+  const { rowCount } = result;
+  await auditIfStillAllowed(deps, access, { ...access.audit, durationMs, rowCount, outcome: 'ok', detail: { ...access.audit.detail, truncated: result.truncated, truncatedBy: result.truncatedBy, masked: maskedCount(result.columns) } });
   return {
     columns: result.columns.map((c) => ({ name: c.name, type: c.type, masked: c.masked === true })),
-    rows,
-    rowCount: rows.length,
+    rowsJson: result.batches.map((b) => b.bytes),
+    rowCount,
     truncated: result.truncated,
     durationMs,
   };
@@ -123,8 +126,10 @@ export interface ExportStream {
 }
 
 async function exportData(deps: Deps, access: Access, format: ExportFormat, basename: string, signal?: AbortSignal): Promise<ExportStream> {
-  const { value: cursor, state, started, admission } = await onEngine(deps, access, signal, (w) => w.maxExportRows, (engine, name, limits, scope) =>
-    engine.open(name, access.statement, limits, scope),
+  // Text formats are encoded by the engine, next to its driver; only XLSX is written here.
+  const text = isTextFormat(format) ? format : undefined;
+  const { value: cursor, state, started, admission } = await onEngine(deps, access, signal, (w) => w.maxExportRows, (engine, name, limits, scope): Promise<EngineCursor<Rows>> =>
+    text ? openEncoded(engine, name, access.statement, limits, scope, { format: text }) : engine.open(name, access.statement, limits, scope),
   );
   try {
     await auditIfStillAllowed(deps, access, { ...access.audit, outcome: 'ok', detail: { ...access.audit.detail, format, phase: 'started', masked: maskedCount(cursor.columns) } });
@@ -156,11 +161,17 @@ async function exportData(deps: Deps, access: Access, format: ExportFormat, base
     for await (const batch of cursor.batches()) {
       stoppedBecause = await access.stillAllowed(deps.ledger, deps.clock.now());
       if (stoppedBecause) throw precondition(`The export was stopped after ${rowCount} rows: ${stoppedBecause}`);
-      rowCount += batch.length;
+      rowCount += rowsIn(batch);
       yield batch;
     }
   })();
-  const chunks = serialize(format, { columns: cursor.columns.map((c) => c.name), batches, table: insertTable(cursor.columns) });
+  const chunks = text
+    ? (async function* () {
+        yield head(text, cursor.columns);
+        for await (const batch of batches) yield (batch as EncodedRows).bytes;
+        yield tail(text, rowCount);
+      })()
+    : serialize(format, { columns: cursor.columns, batches: batches as AsyncIterable<Cell[][]> });
   const encoder = new TextEncoder();
   // A client that stops reading keeps its database session (engines have only a few), so
   // one that takes nothing for longer than the statement time limit is cut off: a handful of
@@ -178,13 +189,16 @@ async function exportData(deps: Deps, access: Access, format: ExportFormat, base
     async pull(controller) {
       clearTimeout(idle);
       try {
-        const next = await chunks.next();
+        // A pull that enqueues nothing is not pulled again: empty chunks (a head or tail of no text) are skipped.
+        let next: IteratorResult<string | Uint8Array>;
+        do next = await chunks.next();
+        while (!next.done && next.value.length === 0);
         if (next.done) {
           outcome = 'ok';
           await done();
           controller.close();
         } else {
-          controller.enqueue(typeof next.value === 'string' ? encoder.encode(next.value) : new Uint8Array(next.value));
+          controller.enqueue(typeof next.value === 'string' ? encoder.encode(next.value) : next.value);
           idle = setTimeout(() => void cutOff(controller), idleMs);
         }
       } catch (err) {

@@ -2,6 +2,7 @@
 // engines know nothing about grants, users or masking policy.
 
 import type { MaskingAlgorithm } from '../config/schema.js';
+import type { EncodedRows, RowEncoding } from './encoded-rows.js';
 import type { IdentitySecrets } from './identity-secrets.js';
 
 export type EngineKind = 'sqlite' | 'postgres' | 'mysql';
@@ -73,15 +74,18 @@ export interface EngineResult {
 }
 
 /** A result read incrementally: columns first, then rows in batches, with back-pressure. */
-export interface EngineCursor {
+export interface EngineCursor<B = Cell[][]> {
   columns: EngineColumn[];
   /** Yields batches of rows until the statement is exhausted or `maxRows` is reached. */
-  batches(): AsyncIterable<Cell[][]>;
+  batches(): AsyncIterable<B>;
   /** After `batches()` ended: true when it stopped at `maxRows` with more rows left. */
   readonly truncated: boolean;
   /** Stops the statement and releases its connection; safe to call more than once. */
   close(): Promise<void>;
 }
+
+/** A cursor whose batches the engine encoded (encoded-rows.ts). */
+export type EncodedCursor = EngineCursor<EncodedRows>;
 
 export type EngineErrorKind =
   | 'timeout' // statement ran past its limit
@@ -153,6 +157,12 @@ export interface Engine {
   query(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineResult>;
   /** Like query, but streams rows (for exports of up to maxRows rows). */
   open(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineCursor>;
+  /**
+   * Like open, with each batch encoded next to the driver as `encoding` asks, so the service
+   * passes the bytes on without decoding them. Without it the service encodes the cells of
+   * `open` (cursor.ts, openEncoded).
+   */
+  openEncoded?(database: string, sql: string, limits: RunLimits, scope: RunScope, encoding: RowEncoding): Promise<EncodedCursor>;
   /**
    * The tables a statement would read on `database`, resolved by the engine (plan or
    * authorizer) without running it, as the identity that `scope` runs as. An unknown table is

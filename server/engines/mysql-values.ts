@@ -44,10 +44,11 @@ export function mysqlTypeName(field: FieldPacket): string {
   return typeof name === 'string' ? name : name[field.characterSet === BINARY_CHARSET ? 1 : 0];
 }
 
-/** Converts one row; `timestamps[i]` marks DATETIME/TIMESTAMP columns. */
-export function mysqlRow(row: unknown[], timestamps: boolean[]): Cell[] {
-  return row.map((v, i) => (timestamps[i] && typeof v === 'string' ? sqlTimestampToRfc3339(v) : toCell(v)));
-}
+/** Converts the value of column `i`; `timestamps[i]` marks DATETIME/TIMESTAMP columns. */
+export const mysqlCell =
+  (timestamps: boolean[]) =>
+  (v: unknown, i: number): Cell =>
+    timestamps[i] && typeof v === 'string' ? sqlTimestampToRfc3339(v) : toCell(v);
 
 export function timestampColumns(fields: FieldPacket[]): boolean[] {
   return fields.map((f) => TIMESTAMPS.has(f.columnType ?? -1));

@@ -15,7 +15,7 @@
 // outlive it. Only allowlisted functions may be called (mysql-guard.ts).
 import mysql, { type FieldPacket, type PoolConnection } from 'mysql2';
 import { checkStatement as gateStatement } from '../sql/statement-gate.js';
-import { EngineError, UnknownTableError, type Engine, type EngineColumn, type EngineCursor, type MaskedColumnRule, type RunLimits, type RunScope, type ServerEngineOptions, type WaitLimits } from './engine.js';
+import { EngineError, UnknownTableError, type Cell, type Engine, type EngineColumn, type EngineCursor, type MaskedColumnRule, type RunLimits, type RunScope, type ServerEngineOptions, type WaitLimits } from './engine.js';
 import { checkDatabaseName, checkStatement, type StatementRules } from './guard.js';
 import { connectWithinLimits, sessionSteps, withinLimits } from './limits.js';
 import { mysqlError } from './mysql-errors.js';
@@ -30,8 +30,9 @@ import {
   type SchemaTable,
 } from './mysql-provision.js';
 import { tablesOfRewrite } from './mysql-reads.js';
-import { mysqlRow, mysqlTypeName, timestampColumns } from './mysql-values.js';
-import { batchCursor, cappedBatches, readAll, type Batch } from './cursor.js';
+import { mysqlCell, mysqlTypeName, timestampColumns } from './mysql-values.js';
+import { batchCursor, cappedBatches, readAll, type Batch, type Rows } from './cursor.js';
+import { RowEncoder, type EncodedRows, type RowEncoding } from './encoded-rows.js';
 
 const RULES: StatementRules = {
   keywords: new Set(['select', 'with', 'values', 'table']),
@@ -431,7 +432,8 @@ export function createMysqlEngine(options: ServerEngineOptions): MysqlEngine {
     }
   }
 
-  async function open(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineCursor> {
+  /** With `encoding`, each batch is encoded straight from the driver's rows (B is EncodedRows); otherwise cells. */
+  async function open<B extends Rows>(database: string, sql: string, limits: RunLimits, scope: RunScope, encoding?: RowEncoding): Promise<EngineCursor<B>> {
     const { where, conn, fail } = await connectFor(database, sql, limits, scope);
     let released = false;
     let running = false;
@@ -480,22 +482,24 @@ export function createMysqlEngine(options: ServerEngineOptions): MysqlEngine {
       sql,
       scope,
     );
-    const timestamps = timestampColumns(described);
+    const cell = mysqlCell(timestampColumns(described));
+    const encoder = encoding && new RowEncoder(encoding.format, columns);
     const batches = cappedBatches(limits.maxRows, batchSize, async (n) => ({ rows: await step(rows.take(n)), exhausted: rows.done }));
-    const next = async (): Promise<Batch> => {
+    const next = async (): Promise<Batch<B>> => {
       const batch = await batches();
       if (batch.done) {
         running = !rows.done;
         await release(false);
       }
-      return { ...batch, rows: batch.rows.map((row) => mysqlRow(row, timestamps)) };
+      return { ...batch, rows: (encoder ? encoder.encode(batch.rows, cell) : batch.rows.map((row) => row.map(cell))) as B };
     };
     return batchCursor(columns, next, () => release(false));
   }
 
   return {
     kind: 'mysql',
-    open,
+    open: (database, sql, limits, scope) => open<Cell[][]>(database, sql, limits, scope),
+    openEncoded: (database, sql, limits, scope, encoding) => open<EncodedRows>(database, sql, limits, scope, encoding),
     reads,
     async tables(database, limits) {
       checkDatabaseName(database);
@@ -508,7 +512,7 @@ export function createMysqlEngine(options: ServerEngineOptions): MysqlEngine {
       });
       return rows.map((r) => ({ schema: String(r.schema), table: String(r.table) }));
     },
-    query: (database, sql, limits, scope) => readAll(open(database, sql, limits, scope)),
+    query: (database, sql, limits, scope) => readAll(open<Cell[][]>(database, sql, limits, scope)),
     async provisionScript(databases) {
       const parts = [
         `-- Provisioning of MySQL/MariaDB instance "${instanceId ?? ''}" for Just-in-Time Access.`,

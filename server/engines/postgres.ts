@@ -15,6 +15,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import {
   EngineError,
+  type Cell,
   type ColumnSource,
   type Engine,
   type EngineColumn,
@@ -35,7 +36,8 @@ import { POSTGRES_FUNCTIONS } from './postgres-functions.js';
 import { identitiesFor, MASK_SCHEMA, provisionSql, readState, rulesFingerprint, STATE_QUERY, type Identities } from './postgres-provision.js';
 import { pgTypes } from './postgres-types.js';
 import { planReads, TABLES_QUERY, WITH_ANCESTORS_QUERY } from './postgres-reads.js';
-import { batchCursor, cappedBatches, readAll, type Batch } from './cursor.js';
+import { batchCursor, cappedBatches, readAll, type Batch, type Rows } from './cursor.js';
+import { RowEncoder, type EncodedRows, type RowEncoding } from './encoded-rows.js';
 import { toCell } from './values.js';
 import { planMasking } from '../masking/mask-plan.js';
 import { checkStatement as readStatement } from '../sql/statement-gate.js';
@@ -370,7 +372,8 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
     }
   }
 
-  async function open(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineCursor> {
+  /** With `encoding`, each batch is encoded straight from the driver's rows (B is EncodedRows); otherwise cells. */
+  async function open<B extends Rows>(database: string, sql: string, limits: RunLimits, scope: RunScope, encoding?: RowEncoding): Promise<EngineCursor<B>> {
     const { client, login, masked, fail } = await connectFor(database, sql, limits, scope);
     // Reach into the client for its backend pid (typed in @types/pg only on notifications).
     const pid = (client as unknown as { processID?: number }).processID;
@@ -413,18 +416,20 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
     });
     let pending: Awaited<ReturnType<typeof batches>> | undefined = await batches();
     const columns = flagMasked(sql, await step(describe(database, fields ?? [])), masked ? scope : { unmask: true, masking: [] });
-    const next = async (): Promise<Batch> => {
+    const encoder = encoding && new RowEncoder(encoding.format, columns);
+    const next = async (): Promise<Batch<B>> => {
       const batch = pending ?? (await batches());
       pending = undefined;
       if (batch.done) await release(false);
-      return { ...batch, rows: batch.rows.map((row) => row.map(toCell)) };
+      return { ...batch, rows: (encoder ? encoder.encode(batch.rows, toCell) : batch.rows.map((row) => row.map(toCell))) as B };
     };
     return batchCursor(columns, next, () => release(false));
   }
 
   return {
     kind: 'postgres',
-    open,
+    open: (database, sql, limits, scope) => open<Cell[][]>(database, sql, limits, scope),
+    openEncoded: (database, sql, limits, scope, encoding) => open<EncodedRows>(database, sql, limits, scope, encoding),
     reads,
     async tables(database, limits) {
       checkDatabaseName(database);
@@ -435,7 +440,7 @@ export function createPostgresEngine(options: ServerEngineOptions): Engine {
       );
       return rows;
     },
-    query: (database, sql, limits, scope) => readAll(open(database, sql, limits, scope)),
+    query: (database, sql, limits, scope) => readAll(open<Cell[][]>(database, sql, limits, scope)),
     async provisionScript(databases) {
       if (!instanceId || !secrets) throw new Error('provisioning needs the instance id and the identity secrets');
       const parts = [

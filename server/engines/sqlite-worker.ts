@@ -4,8 +4,9 @@
 import { EngineError, type Cell, type EngineErrorKind, type MaskedColumnRule } from './engine.js';
 import { LEX_MODES, lex, statements } from '../../lang/sql/lexer.js';
 import { checkStatement } from './guard.js';
-import type { FromWorker, ToWorker } from './sqlite-protocol.js';
+import type { FromWorker, ToWorker, WorkerBatch } from './sqlite-protocol.js';
 import { SqliteSession } from './sqlite-session.js';
+import { RowEncoder } from './encoded-rows.js';
 import { sqlTimestampToRfc3339, toCell } from './values.js';
 
 // Only plain queries. The authorizer (sqlite-session.ts) is what enforces it; this refuses
@@ -16,7 +17,7 @@ const RULES = { keywords: new Set(['select', 'with', 'values']) };
 const sessions = new Map<string, SqliteSession>();
 const MAX_SESSIONS = 16;
 // The statement is kept with its iterator: the driver finalizes a collected statement under it.
-let current: { statement: unknown; rows: Iterator<unknown[]>; temporal: boolean[] } | undefined;
+let current: { statement: unknown; rows: Iterator<unknown[]>; temporal: boolean[]; encoder?: RowEncoder } | undefined;
 
 function connect(file: string, unmask: boolean, masking: MaskedColumnRule[]): SqliteSession {
   const rules = unmask ? [] : masking;
@@ -103,24 +104,31 @@ function open(msg: Extract<ToWorker, { type: 'open' }>): FromWorker {
     statement,
     rows: statement.iterate() as Iterator<unknown[]>,
     temporal: columns.map((c) => /date|time/.test(c.type)),
+    encoder: msg.encoding && new RowEncoder(msg.encoding.format, columns),
   };
-  return { type: 'columns', columns };
+  return { type: 'columns', columns, first: next(msg.max) };
 }
 
 // The row cap is the engine's (cursor.ts), as for the other engines: the worker only reads.
-function next(max: number): FromWorker {
+// An encoding statement sends each batch as its bytes: copying bytes through the pipe is far
+// cheaper than serializing every cell, and the service does not decode them again.
+function next(max: number): WorkerBatch {
   const cursor = current;
   if (!cursor) return { type: 'batch', rows: [], exhausted: true };
-  const rows: Cell[][] = [];
-  while (rows.length < max) {
+  const read: unknown[][] = [];
+  let exhausted = false;
+  while (read.length < max) {
     const step = cursor.rows.next();
     if (step.done) {
       current = undefined;
-      return { type: 'batch', rows, exhausted: true };
+      exhausted = true;
+      break;
     }
-    rows.push(step.value.map((v, i) => cell(v, cursor.temporal[i])));
+    read.push(step.value);
   }
-  return { type: 'batch', rows, exhausted: false };
+  const convert = (v: unknown, i: number) => cell(v, cursor.temporal[i]);
+  const rows = cursor.encoder ? cursor.encoder.encode(read, convert) : read.map((row) => row.map(convert));
+  return { type: 'batch', rows, exhausted };
 }
 
 function close(): void {

@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
-import { EngineError, UnknownTableError, type Engine, type EngineColumn, type EngineCursor, type RunLimits, type RunScope, type WaitLimits } from './engine.js';
+import { EngineError, UnknownTableError, type Cell, type Engine, type EngineColumn, type EngineCursor, type RunLimits, type RunScope, type WaitLimits } from './engine.js';
+import type { EncodedRows, RowEncoding } from './encoded-rows.js';
 import { checkDatabaseName } from './guard.js';
 import { connectWithinLimits, withinLimits } from './limits.js';
-import { batchCursor, cappedBatches, readAll, type Batch } from './cursor.js';
-import type { FromWorker, ToWorker } from './sqlite-protocol.js';
+import { batchCursor, cappedBatches, readAll, type Batch, type Rows } from './cursor.js';
+import type { FromWorker, ToWorker, WorkerBatch } from './sqlite-protocol.js';
 
 export interface SqliteEngineOptions {
   /** Folder holding the databases, one NAME.sqlite file each. */
@@ -168,7 +169,8 @@ export function createSqliteEngine(options: SqliteEngineOptions): Engine {
   const pool = new WorkerPool(options.maxWorkers ?? 4);
   const batchSize = options.batchSize ?? 1000;
 
-  async function open(database: string, sql: string, limits: RunLimits, scope: RunScope): Promise<EngineCursor> {
+  /** `B` is what the worker sends for the statement: cells, or with `encoding` encoded rows. */
+  async function open<B extends Rows>(database: string, sql: string, limits: RunLimits, scope: RunScope, encoding?: RowEncoding): Promise<EngineCursor<B>> {
     checkDatabaseName(database);
     const worker = await pool.acquire(limits);
     let released = false;
@@ -186,23 +188,28 @@ export function createSqliteEngine(options: SqliteEngineOptions): Engine {
         throw error;
       }
     };
-    const first = await ask({ type: 'open', name: database, file: file(database), sql, unmask: scope.unmask, masking: scope.masking });
-    const columns: EngineColumn[] = first.type === 'columns' ? first.columns : [];
+    // The first batch is what cappedBatches asks for first.
+    const opened = await ask({ type: 'open', name: database, file: file(database), sql, unmask: scope.unmask, masking: scope.masking, encoding, max: Math.min(batchSize, Math.max(1, limits.maxRows)) });
+    if (opened.type !== 'columns') throw new EngineError('unavailable', 'the SQLite worker answered out of turn');
+    let first: WorkerBatch | undefined = opened.first;
+    let exhausted = false;
     const batches = cappedBatches(limits.maxRows, batchSize, async (max) => {
-      const msg = await ask({ type: 'next', max });
+      const msg = first ?? (await ask({ type: 'next', max }));
+      first = undefined;
       if (msg.type !== 'batch') throw new EngineError('unavailable', 'the SQLite worker answered out of turn');
-      return msg;
+      exhausted = msg.exhausted;
+      return { rows: msg.rows as B, exhausted };
     });
-    const next = async (): Promise<Batch> => {
+    const next = async (): Promise<Batch<B>> => {
       const batch = await batches();
       if (batch.done) {
         // Cut at the cap, the statement is still open on the worker: it must not hold its read there.
-        worker.send({ type: 'close' });
+        if (!exhausted) worker.send({ type: 'close' });
         release(false);
       }
       return batch;
     };
-    return batchCursor(columns, next, async () => {
+    return batchCursor(opened.columns, next, async () => {
       if (released) return;
       worker.send({ type: 'close' });
       release(false);
@@ -226,7 +233,8 @@ export function createSqliteEngine(options: SqliteEngineOptions): Engine {
 
   return {
     kind: 'sqlite',
-    open,
+    open: (database, sql, limits, scope) => open<Cell[][]>(database, sql, limits, scope),
+    openEncoded: (database, sql, limits, scope, encoding) => open<EncodedRows>(database, sql, limits, scope, encoding),
     async reads(database, sql, limits) {
       const msg = await askOnce({ type: 'reads', name: database, file: file(database), sql }, limits);
       if (msg.type !== 'reads') throw new EngineError('unavailable', 'the SQLite worker answered out of turn');
@@ -237,7 +245,7 @@ export function createSqliteEngine(options: SqliteEngineOptions): Engine {
       if (msg.type !== 'tables') throw new EngineError('unavailable', 'the SQLite worker answered out of turn');
       return msg.tables;
     },
-    query: (database, sql, limits, scope) => readAll(open(database, sql, limits, scope)),
+    query: (database, sql, limits, scope) => readAll(open<Cell[][]>(database, sql, limits, scope)),
     close: () => pool.close(),
   };
 }

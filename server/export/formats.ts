@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import type { Cell, EngineColumn } from '../engines/engine.js';
 
 import type { ExportFormat } from '../../contract/vocabulary.js';
+import { head, rowWriter, tail } from './row-text.js';
 
 export { EXPORT_FORMATS, type ExportFormat } from '../../contract/vocabulary.js';
 
@@ -17,74 +18,24 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
 
-/** The table an SQL export inserts into when its rows do not all come from one table. */
-export const FALLBACK_TABLE = 'result';
-
-/**
- * The table of the SQL export's INSERTs: the one base table every result column is a plain
- * copy of, by the driver's lineage; otherwise (a join, a computed or masked column) FALLBACK_TABLE.
- */
-export function insertTable(columns: EngineColumn[]): string {
-  const sources = new Set(columns.map((c) => (c.source ? JSON.stringify([c.source.schema, c.source.table]) : null)));
-  const only = columns[0]?.source;
-  return sources.size === 1 && only ? only.table : FALLBACK_TABLE;
-}
-
 export interface ExportSource {
-  columns: string[];
+  columns: EngineColumn[];
   batches: AsyncIterable<Cell[][]>;
-  /** Table name for INSERT statements. */
-  table: string;
 }
 
-function csvCell(value: Cell): string {
-  if (value === null) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-const csvLine = (cells: Cell[]) => `${cells.map(csvCell).join(',')}\r\n`;
-
-function objectOf(columns: string[], row: Cell[]): Record<string, Cell> {
-  const out: Record<string, Cell> = {};
-  columns.forEach((c, i) => (out[c] = row[i]));
-  return out;
-}
-
-const sqlIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-function sqlValue(value: Cell): string {
-  if (value === null) return 'NULL';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'NULL';
-  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
-async function* csv(src: ExportSource) {
-  yield csvLine(src.columns);
-  for await (const batch of src.batches) yield batch.map(csvLine).join('');
-}
-
-async function* ndjson(src: ExportSource) {
-  for await (const batch of src.batches) yield batch.map((r) => `${JSON.stringify(objectOf(src.columns, r))}\n`).join('');
-}
-
-async function* json(src: ExportSource) {
-  let first = true;
-  yield '[';
-  for await (const batch of src.batches) {
-    let chunk = '';
-    for (const row of batch) {
-      chunk += `${first ? '\n' : ',\n'}${JSON.stringify(objectOf(src.columns, row))}`;
-      first = false;
+/** A text format: its head, each batch's rows as the engines encode them (row-text.ts), its tail. */
+function textWriter(format: Exclude<ExportFormat, 'xlsx'>) {
+  return async function* (src: ExportSource) {
+    const write = rowWriter(format, src.columns);
+    let rowCount = 0;
+    yield head(format, src.columns);
+    for await (const batch of src.batches) {
+      let chunk = '';
+      for (const row of batch) chunk += write(row, rowCount++ === 0);
+      yield chunk;
     }
-    yield chunk;
-  }
-  yield first ? ']\n' : '\n]\n';
-}
-
-async function* sql(src: ExportSource) {
-  const prefix = `INSERT INTO ${sqlIdent(src.table)} (${src.columns.map(sqlIdent).join(', ')}) VALUES `;
-  for await (const batch of src.batches) yield batch.map((r) => `${prefix}(${r.map(sqlValue).join(', ')});\n`).join('');
+    yield tail(format, rowCount);
+  };
 }
 
 async function* xlsx(src: ExportSource) {
@@ -94,7 +45,7 @@ async function* xlsx(src: ExportSource) {
   const out = new PassThrough();
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
   const sheet = workbook.addWorksheet('Export');
-  sheet.addRow(src.columns).commit();
+  sheet.addRow(src.columns.map((c) => c.name)).commit();
   const writing = (async () => {
     for await (const batch of src.batches) {
       for (const row of batch) sheet.addRow(row).commit();
@@ -109,7 +60,13 @@ async function* xlsx(src: ExportSource) {
   await writing;
 }
 
-const WRITERS: Record<ExportFormat, (src: ExportSource) => AsyncGenerator<string | Buffer>> = { csv, json, ndjson, sql, xlsx };
+const WRITERS: Record<ExportFormat, (src: ExportSource) => AsyncGenerator<string | Buffer>> = {
+  csv: textWriter('csv'),
+  json: textWriter('json'),
+  ndjson: textWriter('ndjson'),
+  sql: textWriter('sql'),
+  xlsx,
+};
 
 export function serialize(format: ExportFormat, src: ExportSource): AsyncGenerator<string | Buffer> {
   return WRITERS[format](src);

@@ -110,9 +110,10 @@ describe('role bindings', () => {
       ...real,
       close: () => real.close(),
       query: (...args) => real.query(...args),
-      async open(...args) {
+      // A query's rows are encoded by the engine (issue 21): it opens its statement with openEncoded.
+      async openEncoded(...args) {
         assert.equal((await callAs(h, 'bob', 'POST', `${API}/role-bindings/${id}/revoke`, {})).status, 200);
-        return real.open(...args);
+        return real.openEncoded!(...args);
       },
     });
     const res = await query(h);

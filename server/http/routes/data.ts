@@ -4,6 +4,7 @@ import type { Deps } from '../../domain/deps.js';
 import { EXPORT_FORMATS } from '../../export/formats.js';
 import { engineErrors, errors, json, jsonBody, router, secured } from '../env.js';
 import { exportResponse } from '../export-response.js';
+import { runResponse } from '../run-response.js';
 import { ProjectParam, QueryResult } from '../../../contract/schemas.js';
 
 const QueryBody = z.object({ database: z.string().min(1).max(200), statement: z.string().min(1).max(100_000) }).strict().openapi('QueryBody');
@@ -28,7 +29,7 @@ export const dataRoutes = (deps: Deps) =>
   router()
     .openapi(query, async (c) => {
       const b = c.req.valid('json');
-      return c.json(await queryAsRole(deps, c.get('actor'), c.req.valid('param').p, b.database, b.statement, c.req.raw.signal), 200);
+      return runResponse(c, await queryAsRole(deps, c.get('actor'), c.req.valid('param').p, b.database, b.statement, c.req.raw.signal));
     })
     .openapi(exportRoute, async (c) => {
       const b = c.req.valid('json');

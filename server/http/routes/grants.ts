@@ -4,6 +4,7 @@ import { getGrant, listOwnGrants, revokeGrant } from '../../domain/grants.js';
 import { exportGrant, runGrant } from '../../domain/data-access.js';
 import { EXPORT_FORMATS } from '../../export/formats.js';
 import { exportResponse } from '../export-response.js';
+import { runResponse } from '../run-response.js';
 import { grantView } from '../../domain/wire.js';
 import { engineErrors, errors, json, jsonBody, router, secured } from '../env.js';
 import { Grant, GrantStateQuery, IdParam, QueryResult, RevokeBody, RunBody } from '../../../contract/schemas.js';
@@ -38,8 +39,7 @@ export const grantRoutes = (deps: Deps) =>
     .openapi(get, async (c) => c.json(grantView(await getGrant(deps, c.get('actor'), c.req.valid('param').id)), 200))
     .openapi(revoke, async (c) => c.json(grantView(await revokeGrant(deps, c.get('actor'), c.req.valid('param').id, c.req.valid('json').reason)), 200))
     .openapi(run, async (c) => {
-      const result = await runGrant(deps, c.get('actor'), c.req.valid('param').id, c.req.valid('json').database, c.req.raw.signal);
-      return c.json(result, 200);
+      return runResponse(c, await runGrant(deps, c.get('actor'), c.req.valid('param').id, c.req.valid('json').database, c.req.raw.signal));
     })
     .openapi(exportRoute, async (c) => {
       const q = c.req.valid('query');
