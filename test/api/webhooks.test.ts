@@ -239,6 +239,16 @@ describe('webhooks', function () {
       await expectRefused(h, () => callAs(h, 'admin', 'DELETE', `${API}/projects/ops/webhooks/x`), 404, 'NOT_FOUND', /No webhook "x"/);
     });
 
+    it('the OpenAPI document has the webhook routes, and its Webhook schema has no secret', async () => {
+      const doc = (await h.json(null, 'GET', '/openapi.json')).body;
+      for (const path of ['/workspace/webhooks', '/workspace/webhooks/{id}', '/projects/{p}/webhooks', '/projects/{p}/webhooks/{id}', '/workspace/webhook-deliveries', '/workspace/webhook-deliveries/{id}/retry']) {
+        assert.ok(doc.paths[`${API}${path}`], `${path} is documented`);
+      }
+      assert.deepEqual(doc.paths[`${API}/workspace/webhook-deliveries`].get.parameters.find((p: any) => p.name === 'status').schema.enum, ['pending', 'delivered', 'failed']);
+      assert.ok(!('secret' in doc.components.schemas.Webhook.properties));
+      assert.ok('secret' in doc.components.schemas.WebhookBody.properties);
+    });
+
     it('refuses targets that are not http(s), link-local, or loopback when not allowed; bad fields are named', async () => {
       const refuse = (extra: Record<string, unknown>, ...words: [RegExp]) =>
         expectRefused(h, () => callAs(h, 'admin', 'PUT', `${API}/workspace/webhooks/x`, body(extra)), 400, 'INVALID_ARGUMENT', ...words);
