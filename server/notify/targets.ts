@@ -20,8 +20,13 @@ function addressLocality(address: string): Locality {
   const lower = address.toLowerCase();
   if (lower === '::1' || lower === '::') return 'loopback';
   if (/^fe[89ab]/.test(lower)) return 'link-local';
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  return mapped ? addressLocality(mapped[1]) : undefined;
+  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
+  if (dotted) return addressLocality(dotted[1]);
+  // URLs write an IPv4-mapped address in hex: [::ffff:127.0.0.1] becomes [::ffff:7f00:1].
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
+  if (!hex) return undefined;
+  const [high, low] = [parseInt(hex[1], 16), parseInt(hex[2], 16)];
+  return addressLocality(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
 }
 
 function hostLocality(hostname: string): Locality {

@@ -164,6 +164,16 @@ describe('webhooks', function () {
     assert.equal(again.status, 409, 'only failed deliveries are retried');
   });
 
+  it('gives up at once on a refusal that retrying cannot change (404)', async () => {
+    await start((c) => (c.webhooks = [hook('gone', 'slack')]));
+    receiver.answer = () => 404;
+    await requestAccess(h);
+    await settled();
+    await nextRetry();
+    assert.equal(receiver.received.length, 1);
+    assert.deepEqual((await deliveries('failed')).map((d: any) => [d.attempts, d.lastError]), [[1, 'HTTP 404']]);
+  });
+
   it('keeps each webhook in commit order while an earlier delivery is retried', async () => {
     await start((c) => (c.webhooks = [hook('ordered', 'json', ['request.created']), hook('other', 'json', ['request.created'])]));
     receiver.answer = (path, nth) => (path === '/ordered' && nth === 0 ? 500 : 200);
