@@ -1,6 +1,6 @@
 // Webhook delivery: events are queued in the outbox right after their change commits, in
 // commit order, and sent from there. Each webhook's deliveries go out one at a time, oldest
-// first, so a later event never overtakes an earlier one; a failed attempt is retried with
+// first, so a later event never overtakes an earlier one (webhooks do not wait for each other); a failed attempt is retried with
 // exponential backoff and jitter until it succeeds or runs out of attempts, and then it is
 // listed as failed and audited. Waits run on the injected clock.
 import { parseDuration } from '../../contract/duration.js';
@@ -101,19 +101,28 @@ export function startWebhooks(deps: WebhookDeps, outbox: WebhookOutbox, options:
     cancelTimer = deps.clock.at(Math.min(...heads.map((d) => d.nextAttemptTime)), kick);
   };
 
+  // One attempt at a time per webhook (its order), any number across webhooks: a slow
+  // receiver holds up only its own deliveries.
+  const sending = new Map<string, Promise<void>>();
+  const keyOf = (d: WebhookDelivery) => `${d.webhook.project ?? ''}/${d.webhook.id}`;
+
   const loop = async () => {
     do {
       again = false;
       try {
-        for (;;) {
-          const heads = await outbox.heads();
-          const due = heads.filter((d) => d.nextAttemptTime <= deps.clock.now());
-          if (due.length === 0 || stopped) {
-            arm(heads);
-            break;
-          }
-          await Promise.all(due.map(attempt));
+        const heads = (await outbox.heads()).filter((d) => !sending.has(keyOf(d)));
+        const now = deps.clock.now();
+        for (const d of heads.filter((h) => h.nextAttemptTime <= now && !stopped)) {
+          const key = keyOf(d);
+          const sent = attempt(d)
+            .catch(options.onError)
+            .finally(() => {
+              sending.delete(key);
+              kick();
+            });
+          sending.set(key, sent);
         }
+        arm(heads.filter((h) => h.nextAttemptTime > now));
       } catch (err) {
         options.onError(err);
       }
@@ -158,7 +167,10 @@ export function startWebhooks(deps: WebhookDeps, outbox: WebhookOutbox, options:
     },
     async idle() {
       await queue.idle();
-      while (running) await running;
+      while (running || sending.size) {
+        await running;
+        await Promise.all(sending.values());
+      }
     },
     async close() {
       stopped = true;
