@@ -186,6 +186,19 @@ describe('webhooks', function () {
     assert.deepEqual(receiver.delivered('/ordered').map((r) => r.json.requestId), ids);
   });
 
+  it('a receiver that does not answer holds up only its own webhook', async () => {
+    await start((c) => (c.webhooks = [hook('slow', 'json'), hook('fast', 'json')]));
+    let release!: () => void;
+    const held = new Promise<number>((resolve) => (release = () => resolve(200)));
+    receiver.answer = (path) => (path === '/slow' ? held : 200);
+    const ids = [(await requestAccess(h)).request.id, (await requestAccess(h)).request.id];
+    await receiver.answered('/fast', 2);
+    assert.deepEqual(receiver.delivered('/slow'), [], 'the slow receiver has not answered yet');
+    release();
+    await settled();
+    assert.deepEqual(receiver.delivered('/slow').map((r) => r.json.requestId), ids);
+  });
+
   it('sends nothing for a change that rolled back', async () => {
     await start((c) => (c.webhooks = [hook('json', 'json')]));
     await assert.rejects(
