@@ -10,6 +10,7 @@ import { registerGrantsReview } from './vscode/grants-review-panel.js';
 import { GrantsTree } from './vscode/grants-tree.js';
 import { LiveUpdates } from './vscode/live-updates.js';
 import { registerCancelRequest } from './vscode/request-cancel.js';
+import { registerRequestLinks } from './vscode/request-links.js';
 import { RoleChoices, registerRoleQuery } from './vscode/role-query.js';
 import { registerRoleRevoke } from './vscode/role-revoke.js';
 import type { Services } from './vscode/services.js';
@@ -52,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerRoleQuery(services, roleChoices),
     registerRoleRevoke(services),
     registerCancelRequest(services),
+    registerRequestLinks(),
     ...registerCommands(services),
     ...registerGrantsReview(services),
   );

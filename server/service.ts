@@ -11,12 +11,14 @@ import { FairShare } from './domain/fair-share.js';
 import { openIdentitySecrets } from './engines/identity-secrets.js';
 import { createEngines } from './engines/registry.js';
 import { EventBus } from './events/bus.js';
+import { startWebhooks } from './notify/webhooks.js';
 import { createApp, type AppType } from './http/app.js';
 import { createStatementAnalyzer } from './sql/analysis.js';
 import { checkRules } from './domain/approval-rules.js';
 import { openConfigStore, stateFromConfig } from './store/config-store.js';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock.js';
 import { openSqliteLedger } from './store/sqlite-ledger.js';
+import { openSqliteWebhookOutbox } from './store/sqlite-webhook-outbox.js';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -89,11 +91,16 @@ async function openLocked(options: ServiceOptions, lock: DataDirLock): Promise<S
   // Instance paths were made absolute when the state was seeded.
   const engines = createEngines(state.instances, options.dataDir, openIdentitySecrets(options.dataDir));
   const analyzer = createStatementAnalyzer();
-  const deps: Deps = { clock, config, ledger, audit, engines, events: new EventBus(), analyzer, fairShare: new FairShare() };
+  const webhooks = startWebhooks({ clock, config, ledger, audit }, openSqliteWebhookOutbox(join(options.dataDir, 'webhooks.sqlite')), {
+    onError: (err) => log(`webhooks: ${(err as Error).stack ?? String(err)}`),
+  });
+  const deps: Deps = { clock, config, ledger, audit, engines, events: new EventBus(), webhooks, analyzer, fairShare: new FairShare() };
   const scheduler = startExpiryScheduler(deps, (err) => log(`expiry scheduler: ${(err as Error).stack ?? String(err)}`));
   deps.onCommit = () => scheduler.kick();
   scheduler.kick();
   await scheduler.idle();
+  // Deliveries still pending at the last stop go out now (or at their next retry).
+  webhooks.kick();
   const app = createApp(deps, { onInternalError: (err) => log(`internal error: ${(err as Error).stack ?? String(err)}`) });
   return {
     app,
@@ -102,6 +109,7 @@ async function openLocked(options: ServiceOptions, lock: DataDirLock): Promise<S
     async close() {
       scheduler.stop();
       await scheduler.idle();
+      await webhooks.close();
       await Promise.all([...engines.values()].map((e) => e.close()));
       await analyzer.close();
       await audit.close();

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { parseDuration } from '../../contract/duration.js';
 import { approvalRulesSchema, projectSettingsSchema, workspaceSettingsSchema } from '../../contract/settings.js';
 import { MASKING_ALGORITHMS, PROJECT_ROLES, WORKSPACE_ROLES } from '../../contract/vocabulary.js';
+import { webhookDeliverySchema, webhookSchema } from '../../contract/webhooks.js';
+import { checkWebhooks } from '../notify/targets.js';
 
 // Shared with the HTTP API (contract/): the settings, rules and durations both carry.
 export * from '../../contract/settings.js';
@@ -48,6 +50,7 @@ export const projectSchema = z
     databases: z
       .array(z.object({ name: databaseRef, environment: z.string().min(1).max(64).default('prod') }).strict())
       .default([]),
+    webhooks: z.array(webhookSchema).max(50).optional(),
   })
   .strict();
 export type ProjectConfig = z.infer<typeof projectSchema>;
@@ -70,6 +73,8 @@ export const configObjectSchema = z
     projects: z.array(projectSchema).default([]),
     masking: z.array(maskingRuleSchema).default([]),
     approvalRules: approvalRulesSchema.default({ REQUEST_ACCESS: [], REQUEST_ROLE: [] }),
+    webhooks: z.array(webhookSchema).max(50).optional(),
+    webhookDelivery: webhookDeliverySchema.default(webhookDeliverySchema.parse({})),
   })
   .strict();
 
@@ -101,6 +106,7 @@ export const configSchema = configObjectSchema.superRefine((cfg, ctx) => {
       }
     });
   });
+  checkWebhooks(cfg, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   const wsMin = parseDuration(cfg.workspace.minGrantDuration)!;
   const wsMax = parseDuration(cfg.workspace.maxGrantDuration)!;
   if (wsMin > wsMax) {

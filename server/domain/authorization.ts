@@ -15,6 +15,8 @@ const WORKSPACE_ACTIONS = {
   'approval-rules.read': { roles: ['workspaceAdmin', 'workspaceDBA'], refusal: 'Only workspace admins and DBAs can see the approval rules' },
   'approval-rules.change': { roles: ['workspaceAdmin', 'workspaceDBA'], refusal: 'Only workspace admins and DBAs can change the approval rules' },
   'audit.read': { roles: ['workspaceAdmin'], refusal: 'Only workspace admins can read the audit log' },
+  'webhooks.manage': { roles: ['workspaceAdmin'], refusal: 'Only workspace admins can see and change the workspace webhooks' },
+  'webhook-deliveries.manage': { roles: ['workspaceAdmin'], refusal: 'Only workspace admins can see and retry webhook deliveries' },
 } satisfies Record<string, { roles: WorkspaceRole[]; refusal: string }>;
 
 export type WorkspaceAction = keyof typeof WORKSPACE_ACTIONS;

@@ -2,6 +2,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Engine } from '../engines/engine.js';
 import type { EventBus } from '../events/bus.js';
+import type { Webhooks } from '../notify/webhooks.js';
 import type { StatementAnalyzer } from '../sql/analysis.js';
 import type { ConfigStore } from '../store/config-store.js';
 import type { Ledger } from '../store/ledger.js';
@@ -15,6 +16,8 @@ export interface Deps {
   audit: AuditLog;
   engines: Map<string, Engine>;
   events: EventBus;
+  /** Tells the configured webhooks about committed changes. */
+  webhooks: Webhooks;
   /** Reads statements with the request-time gate, off the event loop when they are long. */
   analyzer: StatementAnalyzer;
   /** Admits statements to each instance fairly across users. */

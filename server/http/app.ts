@@ -17,6 +17,7 @@ import { projectRoutes } from './routes/projects.js';
 import { requestRoutes } from './routes/requests.js';
 import { roleBindingRoutes } from './routes/role-bindings.js';
 import { ruleRoutes } from './routes/rules.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { workspaceRoutes } from './routes/workspace.js';
 
 export const API_PREFIX = '/api/v1';
@@ -33,6 +34,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   const apiRoutes = api
     .route('/', meRoutes(deps))
     .route('/', workspaceRoutes(deps))
+    .route('/', webhookRoutes(deps))
     .route('/', projectRoutes(deps))
     .route('/', requestRoutes(deps))
     .route('/', grantRoutes(deps))

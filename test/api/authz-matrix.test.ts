@@ -11,8 +11,8 @@ interface Row {
   method: string;
   path: string;
   body?: unknown;
-  /** Makes a fresh fixture for one cell; its ids replace :request, :grant and :binding in the path. */
-  prepare?: (h: Harness) => Promise<{ request?: string; grant?: string; binding?: string }>;
+  /** Makes a fresh fixture for one cell; its ids replace :request, :grant, :binding and :webhook in the path (:delivery is one that does not exist). */
+  prepare?: (h: Harness) => Promise<{ request?: string; grant?: string; binding?: string; webhook?: string }>;
   /** Status per caller; anonymous defaults to 401 under /api/v1. */
   expect: Partial<Record<Caller, number>>;
 }
@@ -27,6 +27,13 @@ const bound = async (h: Harness) => {
   const request = await requestRole(h);
   await decide(h, 'bob', request.id);
   return { binding: (await decide(h, 'dana', request.id)).bindingId as string };
+};
+
+const HOOK = { url: 'https://chat.example.com/hook', format: 'json', events: ['request.created'] };
+const hooked = (scope: string) => async (h: Harness) => {
+  const put = await rawAs(h, 'admin', 'PUT', `${API}/${scope}/webhooks/matrix`, HOOK);
+  if (put.status !== 200) throw new Error(`webhook → ${put.status}`);
+  return { webhook: 'matrix' };
 };
 
 const ROWS: Row[] = [
@@ -65,11 +72,19 @@ const ROWS: Row[] = [
   { method: 'PUT', path: `${API}/approval-rules`, body: testConfig().approvalRules, expect: { ...ALL_USERS(403), dana: 200, admin: 200 } },
   { method: 'GET', path: `${API}/audit?limit=5`, expect: { ...ALL_USERS(403), admin: 200 } },
   { method: 'GET', path: `${API}/events`, expect: ALL_USERS(200) },
+  { method: 'GET', path: `${API}/workspace/webhooks`, expect: { ...ALL_USERS(403), admin: 200 } },
+  { method: 'PUT', path: `${API}/workspace/webhooks/:webhook`, body: HOOK, prepare: hooked('workspace'), expect: { ...ALL_USERS(403), admin: 200 } },
+  { method: 'DELETE', path: `${API}/workspace/webhooks/:webhook`, prepare: hooked('workspace'), expect: { ...ALL_USERS(403), admin: 204 } },
+  { method: 'GET', path: `${API}/projects/shop/webhooks`, expect: { ...ALL_USERS(403), bob: 200, admin: 200 } },
+  { method: 'PUT', path: `${API}/projects/shop/webhooks/:webhook`, body: HOOK, prepare: hooked('projects/shop'), expect: { ...ALL_USERS(403), bob: 200, admin: 200 } },
+  { method: 'DELETE', path: `${API}/projects/shop/webhooks/:webhook`, prepare: hooked('projects/shop'), expect: { ...ALL_USERS(403), bob: 204, admin: 204 } },
+  { method: 'GET', path: `${API}/workspace/webhook-deliveries?status=failed`, expect: { ...ALL_USERS(403), admin: 200 } },
+  { method: 'POST', path: `${API}/workspace/webhook-deliveries/:delivery/retry`, expect: { ...ALL_USERS(403), admin: 404 } },
 ];
 
 async function status(h: Harness, caller: Caller, row: Row): Promise<number> {
   const ids = (await row.prepare?.(h)) ?? {};
-  const path = row.path.replace(':request', ids.request ?? '').replace(':grant', ids.grant ?? '').replace(':binding', ids.binding ?? '');
+  const path = row.path.replace(':request', ids.request ?? '').replace(':grant', ids.grant ?? '').replace(':binding', ids.binding ?? '').replace(':webhook', ids.webhook ?? '').replace(':delivery', '404');
   const res = await rawAs(h, caller === 'anonymous' ? null : (caller as AnyUser), row.method, path, row.body);
   await res.body?.cancel(); // the events stream never ends by itself
   return res.status;
@@ -97,7 +112,7 @@ describe('authorization matrix', () => {
         .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
         .filter((op) => !/\/(query|export)$/.test(op));
       const covered = ROWS.filter((r) => r.path !== '/openapi.json').map(
-        (r) => `${r.method} ${r.path.split('?')[0].replace(/:request|:grant|:binding/, '{id}').replace('/shop', '/{p}')}`,
+        (r) => `${r.method} ${r.path.split('?')[0].replace(/:request|:grant|:binding|:webhook|:delivery/, '{id}').replace('/shop', '/{p}')}`,
       );
       assert.deepEqual([...new Set(covered)].sort(), documented.sort());
     } finally {
@@ -110,7 +125,7 @@ describe('authorization matrix', () => {
     try {
       for (const row of ROWS.filter((r) => r.path.startsWith(API))) {
         for (const authorization of ['Bearer not-a-token', 'Basic YWxpY2U6eA==', 'Bearer ', `Bearer ${'x'.repeat(600)}`]) {
-          const res = await h.call(null, row.method, row.path.replace(/:request|:grant|:binding/, '1'), row.body, { authorization });
+          const res = await h.call(null, row.method, row.path.replace(/:request|:grant|:binding|:webhook|:delivery/, '1'), row.body, { authorization });
           assert.equal(res.status, 401, `${row.method} ${row.path} with ${authorization.slice(0, 20)}`);
           const body = await res.json();
           assert.equal(body.error.code, 'UNAUTHENTICATED');

@@ -16,6 +16,8 @@ interface Fixture {
   request?: string;
   grant?: string;
   binding?: string;
+  webhook?: string;
+  delivery?: string;
 }
 interface Row {
   body?: unknown;
@@ -24,7 +26,7 @@ interface Row {
   /** Makes a fresh fixture in the project for one cell (ids for :id). */
   prepare?: (r: Rel, p: Project) => Promise<Fixture>;
   /** Which fixture id :id stands for. */
-  id?: 'request' | 'grant' | 'binding';
+  id?: keyof Fixture;
   /** Expected status per caller (anonymous is 401 under /api/v1 unless given); per project when the route is scoped. */
   expect: (caller: Exclude<Caller, 'anonymous'>, p: Project) => number;
   /** The route is not scoped by a project: tried once. */
@@ -48,6 +50,15 @@ const bound = async (r: Rel, p: Project) => {
   await approve(r, res.body.request.id, ownerOf(p));
   return { binding: (await approve(r, res.body.request.id, 'dana')).bindingId as string };
 };
+
+const HOOK = { url: 'https://chat.example.com/hook', format: 'json', events: ['request.created'] };
+const hooked = (scope: 'workspace' | 'project') => async (r: Rel, p: Project) => {
+  const res = await r.call('admin', 'PUT', `${API}/${scope === 'workspace' ? 'workspace' : `projects/${p}`}/webhooks/matrix`, HOOK);
+  if (res.status !== 200) throw new Error(`webhook → ${res.status} ${JSON.stringify(res.body)}`);
+  return { webhook: 'matrix' };
+};
+/** No delivery has this id: admins get past the authorization to a 404. */
+const noDelivery = async () => ({ delivery: '404' });
 
 const reviewer = (c: string) => c === 'dana' || c === 'admin';
 const member = (c: string, p: Project) => (p === 'shop' ? c === 'alice' || c === 'bob' : c === 'olga');
@@ -92,6 +103,14 @@ const MATRIX: Record<string, Row> = {
   [`PUT ${API}/approval-rules`]: { global: true, body: 'RULES', expect: (c) => (reviewer(c) ? 200 : 403) },
   [`GET ${API}/audit`]: { global: true, query: '?limit=5', expect: (c) => (c === 'admin' ? 200 : 403) },
   [`GET ${API}/events`]: { global: true, expect: all(200) },
+  [`GET ${API}/workspace/webhooks`]: { global: true, expect: (c) => (c === 'admin' ? 200 : 403) },
+  [`PUT ${API}/workspace/webhooks/:id`]: { global: true, body: HOOK, prepare: hooked('workspace'), id: 'webhook', expect: (c) => (c === 'admin' ? 200 : 403) },
+  [`DELETE ${API}/workspace/webhooks/:id`]: { global: true, prepare: hooked('workspace'), id: 'webhook', expect: (c) => (c === 'admin' ? 204 : 403) },
+  [`GET ${API}/projects/:p/webhooks`]: { expect: (c, p) => (c === 'admin' || (p === 'shop' && c === 'bob') ? 200 : 403) },
+  [`PUT ${API}/projects/:p/webhooks/:id`]: { body: HOOK, prepare: hooked('project'), id: 'webhook', expect: (c, p) => (c === 'admin' || (p === 'shop' && c === 'bob') ? 200 : 403) },
+  [`DELETE ${API}/projects/:p/webhooks/:id`]: { prepare: hooked('project'), id: 'webhook', expect: (c, p) => (c === 'admin' || (p === 'shop' && c === 'bob') ? 204 : 403) },
+  [`GET ${API}/workspace/webhook-deliveries`]: { global: true, query: '?status=failed', expect: (c) => (c === 'admin' ? 200 : 403) },
+  [`POST ${API}/workspace/webhook-deliveries/:id/retry`]: { global: true, prepare: noDelivery, id: 'delivery', expect: (c) => (c === 'admin' ? 404 : 403) },
 };
 
 const PUBLIC = new Set(['GET /healthz', 'GET /openapi.json']);
