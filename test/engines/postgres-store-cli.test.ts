@@ -92,7 +92,7 @@ describe('jit-server --store', () => {
   it('refuses a store URL that is not PostgreSQL, and a verify on a store no service started on', async () => {
     const bad = await cli(['--store', 'mysql://u:p@127.0.0.1/db', '--port', '0', '--data-dir', join(dir, 'data')]);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--store must be a postgres:\/\/user:password@host:port\/database URL, got "mysql:/);
+    assert.match(bad.stderr, /--store must be a postgres:\/\/user:password@host:port\/database URL, got "mysql:\/\/u:\*\*\*@127\.0\.0\.1\/db"/);
     const fresh = await cli(['audit', 'verify', '--store', db.url]);
     assert.equal(fresh.code, 2);
     assert.match(fresh.stderr, /no service has started on the store postgres:\/\/jit_admin:\*\*\*@.* \(it has no schema\); check --store/);
