@@ -1,22 +1,21 @@
 // Opens everything the service needs in a data dir and wires it together. The CLI and the
 // tests both start the service through here.
 import { mkdirSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import { openAuditLog } from './audit/audit-log.js';
+import { isAbsolute, resolve } from 'node:path';
 import type { Config } from './config/schema.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import type { Deps } from './domain/deps.js';
 import { startExpiryScheduler, type ExpiryScheduler } from './domain/expiry.js';
 import { FairShare } from './domain/fair-share.js';
-import { openIdentitySecrets } from './engines/identity-secrets.js';
 import { createEngines } from './engines/registry.js';
 import { EventBus } from './events/bus.js';
 import { createApp, type AppType } from './http/app.js';
 import { createStatementAnalyzer } from './sql/analysis.js';
 import { checkRules } from './domain/approval-rules.js';
-import { openConfigStore, stateFromConfig } from './store/config-store.js';
+import { stateFromConfig } from './store/config-store.js';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock.js';
-import { openSqliteLedger } from './store/sqlite-ledger.js';
+import { openPostgresStores } from './store/postgres/stores.js';
+import { openEmbeddedStores, type Stores } from './store/stores.js';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -33,6 +32,11 @@ export interface ServiceOptions {
   lock?: DataDirLock;
   /** Start even though the audit chain is broken, recording the acceptance in the log. */
   acceptBrokenAuditLog?: boolean;
+  /**
+   * A postgres:// URL: the ledger, audit chain, configuration state and identity key live in
+   * that database, shared with every replica started on it, instead of in the data dir.
+   */
+  store?: string;
 }
 
 export interface Service {
@@ -64,18 +68,24 @@ export async function openService(options: ServiceOptions): Promise<Service> {
 
 async function openLocked(options: ServiceOptions, lock: DataDirLock): Promise<Service> {
   const log = options.log ?? (() => undefined);
-  const config = await openConfigStore(join(options.dataDir, 'state.json'), () =>
-    stateFromConfig(absolutePaths(options.seed(), options.seedDir)),
-  );
+  const clock = options.clock ?? systemClock;
+  const seed = () => stateFromConfig(absolutePaths(options.seed(), options.seedDir));
+  const stores = options.store
+    ? await openPostgresStores(options.store, seed, log)
+    : await openEmbeddedStores(options.dataDir, seed, () => clock.now(), log, { acceptBroken: options.acceptBrokenAuditLog });
+  try {
+    return await openWithStores(options, stores, clock, log, lock);
+  } catch (err) {
+    await stores.close();
+    throw err;
+  }
+}
+
+async function openWithStores(options: ServiceOptions, stores: Stores, clock: Clock, log: (line: string) => void, lock: DataDirLock): Promise<Service> {
+  const { config, ledger, audit } = stores;
   const state = await config.read();
   const problem = checkRules(state.approvalRules);
   if (problem) throw new StartupError(`invalid approval rule: ${problem.message}`);
-  const ledger = openSqliteLedger(join(options.dataDir, 'ledger.sqlite'));
-  const clock = options.clock ?? systemClock;
-  const audit = await openAuditLog(join(options.dataDir, 'audit.jsonl'), () => clock.now(), log, { acceptBroken: options.acceptBrokenAuditLog }).catch(async (err) => {
-    await ledger.close();
-    throw err;
-  });
   // A crash between an audit append and its ledger commit leaves entries for a change that
   // never happened; the ledger's mark tells them apart, and the log says so.
   const uncommitted = await audit.transactionalAfter(await ledger.auditMark());
@@ -87,7 +97,7 @@ async function openLocked(options: ServiceOptions, lock: DataDirLock): Promise<S
     );
   }
   // Instance paths were made absolute when the state was seeded.
-  const engines = createEngines(state.instances, options.dataDir, openIdentitySecrets(options.dataDir));
+  const engines = createEngines(state.instances, options.dataDir, stores.secrets);
   const analyzer = createStatementAnalyzer();
   const deps: Deps = { clock, config, ledger, audit, engines, events: new EventBus(), analyzer, fairShare: new FairShare() };
   const scheduler = startExpiryScheduler(deps, (err) => log(`expiry scheduler: ${(err as Error).stack ?? String(err)}`));
@@ -104,8 +114,7 @@ async function openLocked(options: ServiceOptions, lock: DataDirLock): Promise<S
       await scheduler.idle();
       await Promise.all([...engines.values()].map((e) => e.close()));
       await analyzer.close();
-      await audit.close();
-      await ledger.close();
+      await stores.close();
       lock.release();
     },
   };

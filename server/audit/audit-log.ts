@@ -5,15 +5,21 @@
 import { promises as fs } from 'node:fs';
 import { userInfo } from 'node:os';
 import { ACCEPTED_ACTION, type AcceptanceDetail, type ChainPoint } from './chain.js';
-import { hashEntry, parseEntry, type AuditEntry, type AuditEvent } from './entry.js';
+import { chainEntry, parseEntry, type AuditEntry, type AuditEvent } from './entry.js';
 import { BrokenAuditLogError, checkChainAtStart, writeCheckpoint } from './start-check.js';
 import { serial } from '../concurrency/serial.js';
+import type { LedgerTx } from '../store/ledger.js';
 
 export { GENESIS_HASH, hashEntry, type AuditEntry, type AuditEvent } from './entry.js';
 
 export interface AuditLog {
-  /** Appends and fsyncs; resolves only once the entry is durable. */
-  append(event: AuditEvent, time: number): Promise<AuditEntry>;
+  /**
+   * Appends and resolves once the entry is durable. Called `within` a ledger transaction by a
+   * change; a log that joinsLedgerTransactions commits the entry with it, this one fsyncs it first.
+   */
+  append(event: AuditEvent, time: number, within?: LedgerTx): Promise<AuditEntry>;
+  /** Whether an entry appended within a ledger transaction is rolled back with it (else it stands, and a rollback must be recorded). */
+  readonly joinsLedgerTransactions: boolean;
   /** Newest first, filtered. */
   query(filter: AuditFilter): Promise<AuditEntry[]>;
   /** Seqs of entries written inside a ledger transaction after the given seq, oldest first. */
@@ -128,10 +134,10 @@ export async function openAuditLog(
   const appends = serial();
 
   const audit: AuditLog = {
+    joinsLedgerTransactions: false,
     append(event, time) {
       const write = async () => {
-        const body = { seq: point.line + 1, time: new Date(time).toISOString(), ...event, prevHash: point.hash };
-        const entry: AuditEntry = { ...body, hash: hashEntry(body) };
+        const entry = chainEntry(event, time, { seq: point.line, hash: point.hash });
         const text = JSON.stringify(entry) + '\n';
         await handle.write(text);
         await handle.sync();

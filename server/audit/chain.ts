@@ -52,7 +52,8 @@ export interface AcceptanceDetail {
   regionSha256: string;
 }
 
-interface Line {
+/** One line of a chain: its text and where it lies (bytes in a file; any increasing positions elsewhere). */
+export interface Line {
   text: string;
   start: number;
   offset: number;
@@ -114,13 +115,19 @@ function acceptance(n: number, text: string, brokenLine: number, lastGood: strin
   return detail?.line === brokenLine && detail.regionSha256 === region.copy().digest('hex') ? entry : undefined;
 }
 
-export async function walkChain(file: string, options: { from?: ChainPoint; end: number }): Promise<ChainWalk> {
-  let point = options.from ?? CHAIN_START;
+export function walkChain(file: string, options: { from?: ChainPoint; end: number }): Promise<ChainWalk> {
+  const from = options.from ?? CHAIN_START;
+  return walkLines(linesOf(file, from.offset, options.end), from);
+}
+
+/** Walks lines that follow `from`, wherever they are kept (the JSONL file, a database table). */
+export async function walkLines(lines: AsyncIterable<Line[]>, from: ChainPoint = CHAIN_START): Promise<ChainWalk> {
+  let point = from;
   let entries = point.line;
   let n = point.line;
   const accepted: AcceptedBreak[] = [];
   let broken: (ChainBreak & { region: Hash }) | undefined;
-  for await (const chunk of linesOf(file, point.offset, options.end)) for (const line of chunk) {
+  for await (const chunk of lines) for (const line of chunk) {
     n++;
     if (broken) {
       const entry = line.complete ? acceptance(n, line.text, broken.line, point.hash, broken.region) : undefined;

@@ -35,6 +35,12 @@ export function hashEntry(entry: Omit<AuditEntry, 'hash'>): string {
   return createHash('sha256').update(entry.prevHash).update('\n').update(JSON.stringify(entry)).digest('hex');
 }
 
+/** The entry that links `event` to the chain after the entry `prev` (seq 0 and GENESIS_HASH at the start). */
+export function chainEntry(event: AuditEvent, time: number, prev: { seq: number; hash: string }): AuditEntry {
+  const body = { seq: prev.seq + 1, time: new Date(time).toISOString(), ...event, prevHash: prev.hash };
+  return { ...body, hash: hashEntry(body) };
+}
+
 /** One line of the log as an entry, or undefined when it is not JSON (an accepted broken region may hold anything). */
 export function parseEntry(line: string): AuditEntry | undefined {
   try {

@@ -1,6 +1,6 @@
 // Every state change runs through here: one ledger transaction, whose audit entries are
-// appended (and fsync'ed) before it commits — so no change is ever unaudited — and whose
-// events go out only after it committed.
+// appended (and fsync'ed, or written in the same database transaction) before it commits — so
+// no change is ever unaudited — and whose events go out only after it committed.
 import type { AuditEvent } from '../audit/audit-log.js';
 import type { DeliveredEvent, TypedEvent } from '../../contract/events.js';
 import type { LedgerTx } from '../store/ledger.js';
@@ -39,7 +39,7 @@ export async function change<T>(deps: Deps, fn: (tx: LedgerTx, fx: Effects) => P
         emit: (users, e) => events.push([users, e]),
         failAfterCommit: (e) => (failure = e),
       });
-      for (const entry of audits) appended.push((await deps.audit.append(txn ? { ...entry, txn } : entry, deps.clock.now())).seq);
+      for (const entry of audits) appended.push((await deps.audit.append(txn ? { ...entry, txn } : entry, deps.clock.now(), tx)).seq);
       // Committed together with the change: after a crash between the append and the commit,
       // the entries past this mark are known to record a change that never happened.
       if (txn && appended.length) await tx.setAuditMark(appended[appended.length - 1]);
@@ -51,8 +51,8 @@ export async function change<T>(deps: Deps, fn: (tx: LedgerTx, fx: Effects) => P
   } catch (err) {
     // The entries were appended but the change rolled back (its commit failed): the log must say
     // so, or they would stand for a change that never happened — under ids that the ledger
-    // hands out again to the next request.
-    if (appended.length) {
+    // hands out again to the next request. A log kept in the ledger's database rolled them back.
+    if (appended.length && !deps.audit.joinsLedgerTransactions) {
       await deps.audit
         .append({ actor: 'system', action: 'audit.uncommitted', outcome: 'error', detail: { seqs: appended, reason: 'the change these entries record was rolled back' } }, deps.clock.now())
         .catch(() => undefined);

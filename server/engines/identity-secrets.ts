@@ -28,6 +28,11 @@ export function openIdentitySecrets(dataDir: string): IdentitySecrets {
     }
     key = readFileSync(file);
   }
+  return identitySecrets(key);
+}
+
+/** The passwords derived from `key`: every replica of a service given the same key uses the same ones. */
+export function identitySecrets(key: Buffer): IdentitySecrets {
   return {
     password: (instance, identity) => createHmac('sha256', key).update(`${instance}\0${identity}`).digest('base64url'),
   };

@@ -21,7 +21,7 @@ export function stateFromConfig(config: Config): State {
   return { ...rest, users: users.map(({ token, ...u }) => ({ ...u, tokenHash: hashToken(token) })) };
 }
 
-const stateSchema = configObjectSchema.extend({ users: z.array(storedUserSchema) });
+export const stateSchema = configObjectSchema.extend({ users: z.array(storedUserSchema) });
 
 export interface ConfigStore {
   /** The current state; treat it as read-only. */
