@@ -6,9 +6,7 @@
 // every expiry and reminder transaction checks the state it changes inside the transaction.
 import pg from 'pg';
 import type { ExpiryScheduler } from '../domain/expiry.js';
-
-/** The advisory lock's key (an arbitrary constant: the same for every replica of this service). */
-export const TIMER_DUTY_LOCK = '7314920588345012019';
+import { ADVISORY_LOCKS } from '../store/postgres/pool.js';
 
 export interface TimerDutyOptions {
   url: string;
@@ -82,7 +80,7 @@ export class TimerDuty implements ExpiryScheduler {
         this.scheduler.kick();
         return;
       }
-      const { rows } = await client.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1) AS held', [TIMER_DUTY_LOCK]);
+      const { rows } = await client.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1) AS held', [ADVISORY_LOCKS.timerDuty]);
       if (!rows[0].held || this.client !== client || this.stopped) return;
       this.options.log('timer duty: taken (this replica records expiries and sends reminders)');
       this.scheduler = this.options.start();

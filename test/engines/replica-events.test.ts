@@ -14,11 +14,14 @@ import type { Deps } from '../../server/domain/deps.js';
 import { startReplication, type Replication } from '../../server/replicas/replication.js';
 import type { Ledger } from '../../server/store/ledger.js';
 import { openSqliteLedger } from '../../server/store/sqlite-ledger.js';
-import { freshPgDatabase, until, type FreshDatabase } from '../support/fresh-pg-database.js';
+import pg from 'pg';
+import { scratchDatabase, type ScratchDatabase } from '../support/pg-store.js';
+import { until } from '../support/until.js';
 
 describe('replicas: events relayed through PostgreSQL', function () {
   this.timeout(60_000);
-  let db: FreshDatabase;
+  let db: ScratchDatabase;
+  let admin: pg.Pool;
   let dir: string;
   let ledger: Ledger;
   const replicas: Replication[] = [];
@@ -43,13 +46,15 @@ describe('replicas: events relayed through PostgreSQL', function () {
   const replay = (user: string) => ledger.eventsSince(user, '0', 1000);
 
   before(async () => {
-    db = await freshPgDatabase('replica_events');
+    db = await scratchDatabase();
+    admin = new pg.Pool({ connectionString: db.url, max: 1 });
     dir = mkdtempSync(join(tmpdir(), 'jit-replica-events-'));
     ledger = openSqliteLedger(join(dir, 'ledger.sqlite'));
   });
   after(async () => {
     for (const r of replicas) await r.close();
     await ledger?.close();
+    await admin?.end();
     await db?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -87,7 +92,7 @@ describe('replicas: events relayed through PostgreSQL', function () {
     const carolOnB = listen(b, 'carol');
     // Committed on a replica that died before it could tell the others.
     await ledger.transaction((tx) => tx.recordEvent('carol', { type: 'grant.expired', data: { grantId: 'silent', project: 'shop' } }, systemClock.now()));
-    const { rowCount } = await db.admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'jit-access replica events'");
+    const { rowCount } = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'jit-access replica events'");
     assert.equal(rowCount, replicas.length);
     await until('carol to get the event nobody announced', () => carolOnB.length >= 1);
     assert.deepEqual(carolOnB, await replay('carol'));

@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import type { ExpiryScheduler } from '../../server/domain/expiry.js';
 import { TimerDuty } from '../../server/replicas/timer-duty.js';
-import { freshPgDatabase, until, type FreshDatabase } from '../support/fresh-pg-database.js';
+import pg from 'pg';
+import { scratchDatabase, type ScratchDatabase } from '../support/pg-store.js';
+import { until } from '../support/until.js';
 
 interface Replica {
   duty: TimerDuty;
@@ -15,7 +17,8 @@ interface Replica {
 
 describe('replicas: the timer duty', function () {
   this.timeout(60_000);
-  let db: FreshDatabase;
+  let db: ScratchDatabase;
+  let admin: pg.Pool;
   const replicas: Replica[] = [];
   const log: string[] = [];
 
@@ -32,17 +35,19 @@ describe('replicas: the timer duty', function () {
     return r;
   };
   const holders = async () =>
-    (await db.admin.query("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).rows;
+    (await admin.query("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).rows;
   const oneHolderAtMost = () => assert.ok(replicas.filter((r) => r.duty.holding).length <= 1, 'two replicas hold the timer duty');
 
   before(async () => {
-    db = await freshPgDatabase('timer_duty');
+    db = await scratchDatabase();
+    admin = new pg.Pool({ connectionString: db.url, max: 1 });
   });
   after(async () => {
     for (const r of replicas) {
       r.duty.stop();
       await r.duty.idle();
     }
+    await admin?.end();
     await db?.drop();
   });
 
@@ -54,7 +59,7 @@ describe('replicas: the timer duty', function () {
     assert.deepEqual([a.started, b.started], [1, 0]);
     assert.equal((await holders()).length, 1);
 
-    await db.admin.query('SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = $1 AND granted', ['advisory']);
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = $1 AND granted', ['advisory']);
     await until('B to take over the timer duty', () => (oneHolderAtMost(), b.duty.holding));
     assert.equal(a.duty.holding, false);
     assert.deepEqual([a.stopped, b.started], [1, 1]);
