@@ -89,9 +89,9 @@ export function writeConfig(dir: string, config: Config): string {
 }
 
 /** Starts jit-server on a free loopback port and resolves once it printed its listening line. */
-export async function startChild(opts: { configFile: string; dataDir: string; label: string; timeoutMs?: number }): Promise<Child> {
+export async function startChild(opts: { configFile: string; dataDir: string; label: string; timeoutMs?: number; args?: string[] }): Promise<Child> {
   await buildService();
-  const p = spawn(process.execPath, [CLI, '--port', '0', '--host', '127.0.0.1', '--data-dir', opts.dataDir, '--config', opts.configFile], {
+  const p = spawn(process.execPath, [CLI, '--port', '0', '--host', '127.0.0.1', '--data-dir', opts.dataDir, '--config', opts.configFile, ...(opts.args ?? [])], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
