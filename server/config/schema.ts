@@ -62,8 +62,14 @@ export const maskingRuleSchema = z
   .strict();
 export type MaskingRule = z.infer<typeof maskingRuleSchema>;
 
+/** Where the service keeps its state when not in the data dir: a PostgreSQL database that replicas share. */
+export const storeUrlSchema = z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a postgres://user:password@host:port/database URL');
+
+export const storeSchema = z.object({ url: storeUrlSchema }).strict();
+
 export const configObjectSchema = z
   .object({
+    store: storeSchema.optional(),
     workspace: workspaceSettingsSchema.default(workspaceSettingsSchema.parse({})),
     users: z.array(userSchema).default([]),
     instances: z.array(instanceSchema).default([]),

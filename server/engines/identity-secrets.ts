@@ -1,7 +1,7 @@
 // Passwords of the least-privilege login identities the service provisions on database
-// servers. Each is derived from one random key kept in the data dir (mode 0600), so there is
-// no per-identity state to keep in sync, and the script printed for a DBA carries the same
-// passwords the service will log in with.
+// servers. Each is derived from one random key kept in the data dir (mode 0600), or in the
+// PostgreSQL store that replicas share, so there is no per-identity state to keep in sync, and
+// the script printed for a DBA carries the same passwords the service will log in with.
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

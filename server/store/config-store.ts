@@ -12,16 +12,18 @@ import { serial } from '../concurrency/serial.js';
 export const storedUserSchema = userSchema.omit({ token: true }).extend({ tokenHash: z.string().regex(/^[0-9a-f]{64}$/) });
 export type StoredUser = z.infer<typeof storedUserSchema>;
 
-export type State = Omit<Config, 'users'> & { users: StoredUser[] };
+/** The configuration state: the file's settings without where the state is kept, tokens hashed. */
+export type State = Omit<Config, 'users' | 'store'> & { users: StoredUser[] };
 
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
 export function stateFromConfig(config: Config): State {
-  const { users, ...rest } = config;
+  // The store's URL carries its password; it is read from the file at every start, never kept.
+  const { users, store: _store, ...rest } = config;
   return { ...rest, users: users.map(({ token, ...u }) => ({ ...u, tokenHash: hashToken(token) })) };
 }
 
-export const stateSchema = configObjectSchema.extend({ users: z.array(storedUserSchema) });
+export const stateSchema = configObjectSchema.omit({ store: true }).extend({ users: z.array(storedUserSchema) });
 
 export interface ConfigStore {
   /** The current state; treat it as read-only. */

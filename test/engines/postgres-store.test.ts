@@ -165,6 +165,21 @@ describe('PostgreSQL store: two service instances on one database', () => {
     }
   });
 
+  it('appends outside any change, from both instances at once, link one after another', async () => {
+    const appended = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? b : a).service.deps.audit.append({ actor: 'alice', action: 'grant.run', grantId: String(i) }, clock.now())),
+    );
+    assert.deepEqual(appended.map((e) => e.seq).sort((x, y) => x - y), Array.from({ length: 40 }, (_, i) => i + 1));
+    const pool = openPool(db.url, quiet);
+    try {
+      assert.deepEqual(await verifyPgAuditChain(pool), { ok: true, entries: 40 });
+    } finally {
+      await pool.end();
+    }
+    const byGrant = await b.service.deps.audit.query({ grantId: '7', limit: 10 });
+    assert.deepEqual(byGrant.map((e) => [e.actor, e.action, e.grantId]), [['alice', 'grant.run', '7']]);
+  });
+
   it('a settings change made through A is read by B', async () => {
     const changed = await a.call('admin', 'PATCH', `${API}/workspace/settings`, { maxResultRows: 77 });
     assert.equal(changed.status, 200, JSON.stringify(changed.body));
