@@ -127,10 +127,11 @@ export async function startChild(opts: { configFile: string; dataDir: string; la
   return new Child(p, url);
 }
 
-/** Runs `jit-server audit verify` on a data dir (while no service writes to it). */
-export async function auditVerify(dataDir: string): Promise<{ code: number; out: any; stderr: string }> {
+/** Runs `jit-server audit verify` on a data dir (while no service writes to it) or a store. */
+export async function auditVerify(where: string | { store: string }): Promise<{ code: number; out: any; stderr: string }> {
   await buildService();
-  const p = spawn(process.execPath, [CLI, 'audit', 'verify', '--data-dir', dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const source = typeof where === 'string' ? ['--data-dir', where] : ['--store', where.store];
+  const p = spawn(process.execPath, [CLI, 'audit', 'verify', ...source], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   p.stdout!.on('data', (d) => (stdout += d));
