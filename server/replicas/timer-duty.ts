@@ -8,6 +8,9 @@ import pg from 'pg';
 import type { ExpiryScheduler } from '../domain/expiry.js';
 import { ADVISORY_LOCKS } from '../store/postgres/pool.js';
 
+/** The duty connection's application_name: pg_stat_activity shows which process holds the duty. */
+export const DUTY_CONNECTION = `jit-access timer duty, pid ${process.pid}`;
+
 export interface TimerDutyOptions {
   url: string;
   /** Starts the scheduler when this replica takes the duty; it is stopped when the duty is lost. */
@@ -91,7 +94,7 @@ export class TimerDuty implements ExpiryScheduler {
   }
 
   private connect(): pg.Client {
-    const client = new pg.Client({ connectionString: this.options.url, keepAlive: true, application_name: 'jit-access timer duty' });
+    const client = new pg.Client({ connectionString: this.options.url, keepAlive: true, application_name: DUTY_CONNECTION });
     this.client = client;
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client));

@@ -110,7 +110,21 @@ describe('replicas: three services on one PostgreSQL store', function () {
   };
   /** A call on a replica that stays up (for setting up and checking). */
   const on = (i: number, user: string, method: string, path: string, body?: unknown) => calls[i](user, method, path, body);
-  const dutyHolders = async () => (await pool.query('SELECT pid FROM pg_locks WHERE locktype = $1 AND granted AND objid = $2', ['advisory', ADVISORY_LOCKS.timerDuty])).rows;
+  /** The application_name of each connection holding the timer duty (it names the replica's pid). */
+  const dutyHolders = async (): Promise<string[]> =>
+    (
+      await pool.query(
+        'SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = $1 AND l.granted AND l.objid = $2',
+        ['advisory', ADVISORY_LOCKS.timerDuty],
+      )
+    ).rows.map((r) => r.application_name);
+  /** The replica holding the timer duty, or -1. */
+  const dutyHolder = async () => {
+    const [name] = await dutyHolders();
+    return replicas.findIndex((r) => r && name === `jit-access timer duty, pid ${r.pid}`);
+  };
+  const terminateDuty = (i: number) =>
+    pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`jit-access timer duty, pid ${replicas[i]!.pid}`]);
   const audited = async (action: string, grantId: string) =>
     Number((await pool.query('SELECT count(*) AS n FROM audit_entries WHERE action = $1 AND grant_id = $2', [action, grantId])).rows[0].n);
   const createAndApprove = async (duration: string) => {
@@ -165,8 +179,11 @@ describe('replicas: three services on one PostgreSQL store', function () {
     const holder = new pg.Client({ connectionString: db.url });
     await holder.connect();
     try {
-      await pool.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'jit-access timer duty' AND datname = current_database()");
-      await until('the test to take the timer duty', async () => (await holder.query('SELECT pg_try_advisory_lock($1) AS held', [ADVISORY_LOCKS.timerDuty])).rows[0].held);
+      await until('the test to take the timer duty', async () => {
+        const i = await dutyHolder();
+        if (i >= 0) await terminateDuty(i);
+        return (await holder.query('SELECT pg_try_advisory_lock($1) AS held', [ADVISORY_LOCKS.timerDuty])).rows[0].held;
+      });
       const { requestId, grantId } = await createAndApprove('1s');
       assert.equal((await on(1, 'bob', 'POST', `${API}/requests/${requestId}/approve`, {})).status, 200);
       const { expireTime } = (await on(2, 'alice', 'GET', `${API}/grants/${grantId}`)).body;
@@ -180,7 +197,7 @@ describe('replicas: three services on one PostgreSQL store', function () {
     } finally {
       await holder.end();
     }
-    await until('a replica to take the timer duty back', async () => (await dutyHolders()).length === 1);
+    await until('a replica to take the timer duty back', async () => (await dutyHolder()) >= 0);
   });
 
   it(`under load with ${KILLS} SIGKILLs: nothing acknowledged lost, one chain, events in order, expiries and reminders recorded once`, async () => {
@@ -211,13 +228,24 @@ describe('replicas: three services on one PostgreSQL store', function () {
         }
       }
     };
+    // Every other kill is of the duty's holder, so the duty must not rest with the watched replica.
+    const dutyOffWatched = () =>
+      until('a replica that may be killed to hold the timer duty', async () => {
+        const i = await dutyHolder();
+        if (i === WATCHED) await terminateDuty(i);
+        return i >= 0 && i !== WATCHED;
+      });
+    let takeovers = 0;
     const workers = [worker(), worker()];
     try {
       for (let k = 0; k < KILLS; k++) {
         await new Promise((r) => setTimeout(r, 500 + Math.random() * 1000));
-        const victim = k % 2;
+        if (k % 2 === 0) await dutyOffWatched();
+        const holder = await dutyHolder();
+        const victim = k % 2 === 0 ? holder : [0, 1].find((i) => i !== holder)!;
         await kill(victim);
-        await until('a replica to hold the timer duty after the kill', async () => (await dutyHolders()).length === 1, 30_000, 50);
+        await until('a replica to hold the timer duty after the kill', async () => (await dutyHolder()) >= 0, 30_000, 50);
+        if (victim === holder) takeovers++;
         await start(victim);
       }
     } finally {
@@ -225,6 +253,7 @@ describe('replicas: three services on one PostgreSQL store', function () {
       await Promise.all(workers);
     }
     assert.ok(tracked.length > KILLS, `only ${tracked.length} requests under load`);
+    assert.ok(takeovers >= Math.floor(KILLS / 2), `the timer duty was taken over ${takeovers} times`);
 
     // Nothing acknowledged lost.
     const grants = new Map<string, any>();
