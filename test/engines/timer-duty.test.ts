@@ -3,6 +3,7 @@
 // frees the lock, and a replica that stood by takes over; the one that lost it stands by.
 import assert from 'node:assert/strict';
 import type { ExpiryScheduler } from '../../server/domain/expiry.js';
+import { startReplication } from '../../server/replicas/replication.js';
 import { TimerDuty } from '../../server/replicas/timer-duty.js';
 import pg from 'pg';
 import { scratchDatabase, type ScratchDatabase } from '../support/pg-store.js';
@@ -82,5 +83,26 @@ describe('replicas: the timer duty', function () {
     assert.equal(a.kicks, kicks + 1);
     await until('the holder to look for due work by itself', () => a.kicks > kicks + 2);
     assert.equal(b.kicks, kicksOfB);
+  });
+
+  it('makes the holder look at its deadlines when a change commits on another replica', async () => {
+    for (const r of replicas.splice(0)) {
+      r.duty.stop();
+      await r.duty.idle();
+    }
+    // Tries an hour apart: only the other replica's notice can kick the holder here.
+    const options = { url: db.url, ledger: { eventsSince: async () => [] }, log: (l: string) => log.push(l), retryMs: 3_600_000 };
+    const [a, b] = [await startReplication(options), await startReplication(options)];
+    try {
+      let kicks = 0;
+      const duty = await a.timerDuty(() => ({ kick: () => kicks++, idle: async () => undefined, stop: () => undefined }));
+      assert.equal(duty.holding, true);
+      const before = kicks;
+      b.committed();
+      await until('the holder to be kicked by the change on the other replica', () => kicks > before);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });
