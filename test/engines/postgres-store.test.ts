@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { DEMO_TOKENS } from '../../server/demo/demo-config.js';
 import { seedDemoDatabases } from '../../server/demo/seed.js';
+import { change } from '../../server/domain/change.js';
 import { openService, type Service } from '../../server/service.js';
 import { verifyPgAuditChain } from '../../server/store/postgres/audit-log.js';
 import { migrate, MIGRATIONS } from '../../server/store/postgres/migrations.js';
@@ -213,5 +214,16 @@ describe('PostgreSQL store: two service instances on one database', () => {
     assert.deepEqual(await auditActions(), before);
     const next = await audit.append({ actor: 'system', action: 'probe' }, clock.now());
     assert.equal(next.seq, before.length + 1, 'the chain goes on from the last committed entry');
+  });
+
+  it('a change that fails after its audit entries leaves no entry, not even an audit.uncommitted one', async () => {
+    const before = await auditActions();
+    // An event whose data cannot be recorded fails the change after its entries were appended.
+    const failing = change(a.service.deps, async (_tx, fx) => {
+      fx.audit({ actor: 'alice', action: 'request.created' });
+      fx.emit(['alice'], { type: 'request.created', data: { unrecordable: 1n } } as never);
+    });
+    await assert.rejects(failing, /BigInt/);
+    assert.deepEqual(await auditActions(), before);
   });
 });

@@ -8,6 +8,7 @@ import { demoConfig, DEMO_TOKENS } from '../../server/demo/demo-config.js';
 import { seedDemoDatabases } from '../../server/demo/seed.js';
 import { openService, type Service } from '../../server/service.js';
 import { FakeClock } from './fake-clock.js';
+import { scratchDatabase, storeAuditLines } from './pg-store.js';
 
 export type DemoUser = keyof typeof DEMO_TOKENS;
 
@@ -39,7 +40,9 @@ export async function startHarness(config: Config = testConfig(), options: { dat
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'jit-test-'));
   const clock = options.clock ?? new FakeClock();
   seedDemoDatabases(join(dataDir, 'demo-data'));
-  const open = () => openService({ dataDir, seed: () => config, seedDir: dataDir, clock });
+  // JIT_TEST_STORE=pg runs the service on a fresh PostgreSQL store (under test/setup/db-servers.sh).
+  const store = process.env.JIT_TEST_STORE === 'pg' ? await scratchDatabase() : undefined;
+  const open = () => openService({ dataDir, seed: () => config, seedDir: dataDir, clock, store: store?.url });
   let service = await open();
 
   const call: Harness['call'] = (user, method, path, body, headers = {}) => {
@@ -65,10 +68,15 @@ export async function startHarness(config: Config = testConfig(), options: { dat
       return { status: res.status, body: await res.json() };
     },
     async advance(ms) {
+      // The timer a change just asked for is armed first: with a store over the network the
+      // scheduler may still be reading its next deadline when the call that made the change
+      // has answered.
+      await service.scheduler.idle();
       clock.advance(ms);
       await service.scheduler.idle();
     },
     auditLines() {
+      if (store) return storeAuditLines(store.url);
       const text = readFileSync(join(dataDir, 'audit.jsonl'), 'utf8');
       return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
     },
@@ -78,6 +86,7 @@ export async function startHarness(config: Config = testConfig(), options: { dat
     },
     async close() {
       await service.close();
+      await store?.drop();
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,5 +1,6 @@
 // A fresh, empty PostgreSQL database for a test file's store, on the server of
 // test/setup/db-servers.sh (JIT_TEST_PG_ADMIN_URL), dropped again at the end.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
@@ -26,4 +27,13 @@ export async function scratchDatabase(): Promise<ScratchDatabase> {
     url: `${admin}/${name}`,
     drop: () => run(`DROP DATABASE ${name} WITH (FORCE)`),
   };
+}
+
+/**
+ * The audit entries in the store, oldest first. Synchronous through psql, because the
+ * harness's auditLines() is, for the file log, and the API tests call it that way.
+ */
+export function storeAuditLines(url: string): unknown[] {
+  const out = execFileSync('psql', [url, '-AtXq', '-c', 'SELECT line FROM audit_entries ORDER BY seq'], { encoding: 'utf8' });
+  return out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
