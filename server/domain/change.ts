@@ -59,7 +59,7 @@ export async function change<T>(deps: Deps, fn: (tx: LedgerTx, fx: Effects) => P
     }
     throw err;
   }
-  for (const [user, event] of deliveries) deps.events.deliver(user, event);
+  await Promise.all(deliveries.map(([user, event]) => deps.events.deliver(user, event)));
   deps.onCommit?.();
   if (failure) throw failure;
   return result;

@@ -12,8 +12,11 @@ type Listener = (event: ServiceEvent) => void;
 export interface Events {
   /** Calls the listener with the user's events committed from now on; returns the unsubscribe. */
   subscribe(user: string, listener: Listener): () => void;
-  /** Hands over an event the ledger recorded for the user in a change that just committed. */
-  deliver(user: string, event: DeliveredEvent): void;
+  /**
+   * Hands over an event the ledger recorded for the user in a change that just committed;
+   * settles once this process's subscribers have it (the change answers after that).
+   */
+  deliver(user: string, event: DeliveredEvent): void | Promise<void>;
   readonly subscriberCount: number;
 }
 

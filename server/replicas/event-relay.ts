@@ -36,6 +36,8 @@ export class EventRelay implements Events {
   private readonly dirty = new Set<string>();
   private readonly draining = new Map<string, Promise<void>>();
   private readonly retries = new Set<NodeJS.Timeout>();
+  /** Local changes waiting until their event reached this replica's subscribers (or no read is left to do). */
+  private readonly waiting = new Map<string, { id: bigint; resolve: () => void }[]>();
   private closed = false;
 
   constructor(private readonly options: EventRelayOptions) {}
@@ -62,10 +64,17 @@ export class EventRelay implements Events {
   }
 
   /** After a change committed here: tell the other replicas, and deliver here in ledger order. */
-  deliver(user: string, event: DeliveredEvent): void {
-    this.seen(BigInt(event.id));
+  deliver(user: string, event: DeliveredEvent): Promise<void> {
+    const id = BigInt(event.id);
+    this.seen(id);
     this.options.publish(user, event.id);
+    if (!this.cursors.has(user)) return Promise.resolve();
+    const delivered = new Promise<void>((resolve) => {
+      const list = this.waiting.get(user) ?? [];
+      this.waiting.set(user, [...list, { id, resolve }]);
+    });
     this.changed(user);
+    return delivered;
   }
 
   /** A message from another replica (`relayPayload`). */
@@ -102,6 +111,7 @@ export class EventRelay implements Events {
     this.closed = true;
     for (const timer of this.retries) clearTimeout(timer);
     await this.idle();
+    for (const user of [...this.waiting.keys()]) this.settle(user);
   }
 
   private seen(id: bigint): void {
@@ -130,6 +140,17 @@ export class EventRelay implements Events {
       }
     }
     this.draining.delete(user);
+    // Nothing more to read: delivered, unsubscribed, or left to the retry.
+    this.settle(user);
+  }
+
+  private settle(user: string, upTo?: bigint): void {
+    const list = this.waiting.get(user);
+    if (!list) return;
+    const left = upTo === undefined ? [] : list.filter((w) => w.id > upTo);
+    for (const w of list) if (!left.includes(w)) w.resolve();
+    if (left.length) this.waiting.set(user, left);
+    else this.waiting.delete(user);
   }
 
   private async read(user: string): Promise<void> {
@@ -156,6 +177,7 @@ export class EventRelay implements Events {
         this.cursors.set(user, id);
         this.seen(id);
         this.local.deliver(user, event);
+        this.settle(user, id);
       }
       if (page.length < PAGE) return;
     }

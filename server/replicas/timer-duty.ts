@@ -57,7 +57,7 @@ export class TimerDuty implements ExpiryScheduler {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
-    this.release();
+    this.release(true);
   }
 
   private next(): void {
@@ -107,8 +107,12 @@ export class TimerDuty implements ExpiryScheduler {
     this.release();
   }
 
-  /** Stops the scheduler, then closes the connection, which frees the lock. */
-  private release(): void {
+  /**
+   * Stops the scheduler, then closes the connection, which frees the lock. On a stop the lock
+   * is freed first, so that a service started right after (a restart) can take it: the server
+   * may free it only some time after the connection closed.
+   */
+  private release(unlock = false): void {
     const client = this.client;
     const scheduler = this.scheduler;
     this.client = undefined;
@@ -118,6 +122,7 @@ export class TimerDuty implements ExpiryScheduler {
     this.stopping = (async () => {
       await previous;
       await scheduler?.idle();
+      if (unlock) await client?.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
       await client?.end().catch(() => undefined);
     })();
   }
