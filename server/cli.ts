@@ -24,7 +24,8 @@ postgres://user:pw@host:port/db (or store.url in the config file; the flag wins)
 ledger, audit chain and configuration state in PostgreSQL, shared by every replica given it.
 A service whose audit log fails its chain check refuses to start; --accept-broken-audit-log
 starts it anyway and records the acceptance in the log. audit verify exits 0 when the chain
-holds (accepted breaks are listed), 1 at a break no one accepted, 2 when DIR or its log is missing.
+holds (accepted breaks are listed), 1 at a break no one accepted, 2 when DIR or its log is
+missing, or no service has started on the store.
 provision prints the SQL a DBA runs where the service's account may not provision the
 instance's identities and masking views itself.`;
 
@@ -119,7 +120,7 @@ async function start(values: { config?: string; 'data-dir'?: string; store?: str
 
 function storeFlag(url: string | undefined): string | undefined {
   const parsed = storeUrlSchema.optional().safeParse(url);
-  if (!parsed.success) throw new ConfigError(`--store ${parsed.error.issues[0].message}, got "${url}"`);
+  if (!parsed.success) throw new ConfigError(`--store ${parsed.error.issues[0].message}, got "${redacted(url!)}"`);
   return parsed.data;
 }
 

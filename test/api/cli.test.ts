@@ -1,37 +1,19 @@
 // jit-server as a process: audit verify exit codes, --port 0 and SIGTERM, invalid configs, one
 // service per data dir, a port in use.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { demoConfig } from '../../server/demo/demo-config.js';
+import { runCli, startCli } from '../support/cli-process.js';
 import { startHarness, testConfig } from '../support/harness.js';
 import { requestAccess } from './helpers.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-function start(args: string[]) {
-  return spawn(process.execPath, ['--import', 'tsx/esm', 'server/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** Runs the CLI to its end; a service that starts listening instead is stopped at once. */
-async function cli(args: string[]) {
-  const child = start(args);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-    if (stdout.includes('"listening"')) child.kill('SIGKILL');
-  });
-  child.stderr.on('data', (d) => (stderr += d));
-  const [code] = await once(child, 'exit');
-  return { code: code as number, stdout, stderr };
-}
+const start = startCli;
+const cli = (args: string[]) => runCli(args);
 
 const running = new Set<ReturnType<typeof start>>();
 

@@ -1,34 +1,18 @@
 // jit-server with --store: starting on PostgreSQL (flag or config file), audit verify --store,
 // provision --store, and the refusals.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { provisionCommand } from '../../server/provision-command.js';
 import { stateFromConfig } from '../../server/store/config-store.js';
 import { openPostgresStores } from '../../server/store/postgres/stores.js';
+import { runCli } from '../support/cli-process.js';
 import { testConfig } from '../support/harness.js';
 import { scratchDatabase, type ScratchDatabase } from '../support/pg-store.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Runs the CLI; a service that starts listening is stopped with SIGTERM (a clean stop). */
-async function cli(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx/esm', 'server/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-    if (stdout.includes('"listening"')) child.kill('SIGTERM');
-  });
-  child.stderr.on('data', (d) => (stderr += d));
-  const [code] = await once(child, 'exit');
-  return { code: code as number, stdout, stderr };
-}
+const cli = (args: string[]) => runCli(args, 'SIGTERM');
 
 async function query<R>(url: string, sql: string): Promise<R[]> {
   const client = new pg.Client({ connectionString: url });
@@ -92,7 +76,7 @@ describe('jit-server --store', () => {
   it('refuses a store URL that is not PostgreSQL, and a verify on a store no service started on', async () => {
     const bad = await cli(['--store', 'mysql://u:p@127.0.0.1/db', '--port', '0', '--data-dir', join(dir, 'data')]);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--store must be a postgres:\/\/user:password@host:port\/database URL, got "mysql:/);
+    assert.match(bad.stderr, /--store must be a postgres:\/\/user:password@host:port\/database URL, got "mysql:\/\/u:\*\*\*@127\.0\.0\.1\/db"/);
     const fresh = await cli(['audit', 'verify', '--store', db.url]);
     assert.equal(fresh.code, 2);
     assert.match(fresh.stderr, /no service has started on the store postgres:\/\/jit_admin:\*\*\*@.* \(it has no schema\); check --store/);

@@ -10,6 +10,8 @@ import { openPgLedger } from './ledger.js';
 import { migrate } from './migrations.js';
 import { openPool, redacted } from './pool.js';
 
+export class StoreError extends Error {}
+
 export async function openPostgresStores(url: string, seed: () => State, log: (line: string) => void): Promise<Stores> {
   const pool = openPool(url, log);
   try {
@@ -35,5 +37,3 @@ export async function openPostgresStores(url: string, seed: () => State, log: (l
     throw new StoreError(`cannot open the store ${redacted(url)}: ${(err as Error).message}`, { cause: err });
   }
 }
-
-export class StoreError extends Error {}
