@@ -14,6 +14,7 @@ import { createApp, type AppType } from './http/app.js';
 import { createStatementAnalyzer } from './sql/analysis.js';
 import { checkRules } from './domain/approval-rules.js';
 import { stateFromConfig } from './store/config-store.js';
+import { startReplication } from './replicas/replication.js';
 import { lockDataDir, type DataDirLock } from './store/data-dir-lock.js';
 import { openSqliteWebhookOutbox } from './store/sqlite-webhook-outbox.js';
 import { openPostgresStores } from './store/postgres/stores.js';
@@ -98,15 +99,21 @@ async function openWithStores(options: ServiceOptions, stores: Stores, clock: Cl
       clock.now(),
     );
   }
+  // Replicas on one store share events and the timer duty; alone, the service delivers in-process.
+  const replication = options.store ? await startReplication({ url: options.store, ledger, log }) : undefined;
   // Instance paths were made absolute when the state was seeded.
   const engines = createEngines(state.instances, options.dataDir, stores.secrets);
   const analyzer = createStatementAnalyzer();
   const webhooks = startWebhooks({ clock, config, ledger, audit }, openSqliteWebhookOutbox(join(options.dataDir, 'webhooks.sqlite')), {
     onError: (err) => log(`webhooks: ${(err as Error).stack ?? String(err)}`),
   });
-  const deps: Deps = { clock, config, ledger, audit, engines, events: new EventBus(), webhooks, analyzer, fairShare: new FairShare() };
-  const scheduler = startExpiryScheduler(deps, (err) => log(`expiry scheduler: ${(err as Error).stack ?? String(err)}`));
-  deps.onCommit = () => scheduler.kick();
+  const deps: Deps = { clock, config, ledger, audit, engines, events: replication?.events ?? new EventBus(), webhooks, analyzer, fairShare: new FairShare() };
+  const startScheduler = () => startExpiryScheduler(deps, (err) => log(`expiry scheduler: ${(err as Error).stack ?? String(err)}`));
+  const scheduler = replication ? await replication.timerDuty(startScheduler) : startScheduler();
+  deps.onCommit = () => {
+    scheduler.kick();
+    replication?.committed();
+  };
   scheduler.kick();
   await scheduler.idle();
   // Deliveries still pending at the last stop go out now (or at their next retry).
@@ -120,6 +127,7 @@ async function openWithStores(options: ServiceOptions, stores: Stores, clock: Cl
       scheduler.stop();
       await scheduler.idle();
       await webhooks.close();
+      await replication?.close();
       await Promise.all([...engines.values()].map((e) => e.close()));
       await analyzer.close();
       await stores.close();

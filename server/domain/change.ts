@@ -61,7 +61,7 @@ export async function change<T>(deps: Deps, fn: (tx: LedgerTx, fx: Effects) => P
   }
   // Queued before anything else awaits, so each webhook hears of changes in commit order.
   const queued = deps.webhooks.enqueue(events.map(([, event]) => event));
-  for (const [user, event] of deliveries) deps.events.deliver(user, event);
+  await Promise.all(deliveries.map(([user, event]) => deps.events.deliver(user, event)));
   await queued;
   deps.onCommit?.();
   if (failure) throw failure;

@@ -1,7 +1,7 @@
 // What the domain needs from the outside world, injected so tests swap clock and stores.
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Engine } from '../engines/engine.js';
-import type { EventBus } from '../events/bus.js';
+import type { Events } from '../events/bus.js';
 import type { Webhooks } from '../notify/webhooks.js';
 import type { StatementAnalyzer } from '../sql/analysis.js';
 import type { ConfigStore } from '../store/config-store.js';
@@ -15,7 +15,7 @@ export interface Deps {
   ledger: Ledger;
   audit: AuditLog;
   engines: Map<string, Engine>;
-  events: EventBus;
+  events: Events;
   /** Tells the configured webhooks about committed changes. */
   webhooks: Webhooks;
   /** Reads statements with the request-time gate, off the event loop when they are long. */

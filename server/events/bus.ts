@@ -8,7 +8,19 @@ export type ServiceEvent = DeliveredEvent;
 
 type Listener = (event: ServiceEvent) => void;
 
-export class EventBus {
+/** What the domain and the routes need from event delivery (one process, or replicas on one store). */
+export interface Events {
+  /** Calls the listener with the user's events committed from now on; returns the unsubscribe. */
+  subscribe(user: string, listener: Listener): () => void;
+  /**
+   * Hands over an event the ledger recorded for the user in a change that just committed;
+   * settles once this process's subscribers have it (the change answers after that).
+   */
+  deliver(user: string, event: DeliveredEvent): void | Promise<void>;
+  readonly subscriberCount: number;
+}
+
+export class EventBus implements Events {
   private readonly listeners = new Map<string, Set<Listener>>();
 
   subscribe(user: string, listener: Listener): () => void {

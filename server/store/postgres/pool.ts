@@ -8,7 +8,7 @@ export type Client = pg.PoolClient;
  * Advisory lock keys of the store, one per duty, in one place so that no two duties ever share
  * a key by accident ('JIT' and a number).
  */
-export const ADVISORY_LOCKS = { migrations: 0x4a495401, writes: 0x4a495402 } as const;
+export const ADVISORY_LOCKS = { migrations: 0x4a495401, writes: 0x4a495402, timerDuty: 0x4a495403 } as const;
 
 const INT8 = 20;
 // Times, seqs and versions are bigint columns; every value the service writes fits a JS number.

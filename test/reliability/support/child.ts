@@ -89,9 +89,9 @@ export function writeConfig(dir: string, config: Config): string {
 }
 
 /** Starts jit-server on a free loopback port and resolves once it printed its listening line. */
-export async function startChild(opts: { configFile: string; dataDir: string; label: string; timeoutMs?: number }): Promise<Child> {
+export async function startChild(opts: { configFile: string; dataDir: string; label: string; timeoutMs?: number; args?: string[] }): Promise<Child> {
   await buildService();
-  const p = spawn(process.execPath, [CLI, '--port', '0', '--host', '127.0.0.1', '--data-dir', opts.dataDir, '--config', opts.configFile], {
+  const p = spawn(process.execPath, [CLI, '--port', '0', '--host', '127.0.0.1', '--data-dir', opts.dataDir, '--config', opts.configFile, ...(opts.args ?? [])], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -127,10 +127,11 @@ export async function startChild(opts: { configFile: string; dataDir: string; la
   return new Child(p, url);
 }
 
-/** Runs `jit-server audit verify` on a data dir (while no service writes to it). */
-export async function auditVerify(dataDir: string): Promise<{ code: number; out: any; stderr: string }> {
+/** Runs `jit-server audit verify` on a data dir (while no service writes to it) or a store. */
+export async function auditVerify(where: string | { store: string }): Promise<{ code: number; out: any; stderr: string }> {
   await buildService();
-  const p = spawn(process.execPath, [CLI, 'audit', 'verify', '--data-dir', dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const source = typeof where === 'string' ? ['--data-dir', where] : ['--store', where.store];
+  const p = spawn(process.execPath, [CLI, 'audit', 'verify', ...source], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   p.stdout!.on('data', (d) => (stdout += d));
