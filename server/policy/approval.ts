@@ -4,7 +4,7 @@
 // evaluated — requires a workspaceAdmin, never an auto-approval.
 import type { ApprovalRule, ApprovalRules, ApprovalSource } from '../config/schema.js';
 import type { StepRole } from '../domain/types.js';
-import { compileCondition, type CompiledCondition } from './cel.js';
+import { compileCondition, readsTable, type CompiledCondition } from './cel.js';
 
 export interface RoutedRule {
   title: string;
@@ -28,10 +28,9 @@ const cache = new WeakMap<ApprovalRule[], Compiled>();
 function compiled(source: ApprovalSource, rules: ApprovalRule[]): Compiled {
   let list = cache.get(rules);
   if (!list) {
-    // A condition that never mentions table_name gives one answer for every table of a
-    // database; it is evaluated once per database, not once per table. (Mentioning it
-    // anywhere, even inside a string, counts: that only costs speed, never correctness.)
-    list = rules.map((rule, index) => ({ rule, index, test: compileCondition(source, rule.condition), perTable: rule.condition.includes('table_name') }));
+    // A condition that cannot read the table gives one answer for every table of a
+    // database; it is evaluated once per database, not once per table.
+    list = rules.map((rule, index) => ({ rule, index, test: compileCondition(source, rule.condition), perTable: readsTable(rule.condition) }));
     cache.set(rules, list);
   }
   return list;
