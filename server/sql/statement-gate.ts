@@ -142,11 +142,11 @@ const blank = (text: string) => text.replace(/[^\n]/g, ' ');
 
 /**
  * The statement as the parser is given it, at the same offsets: string contents and
- * PostgreSQL's ONLY blanked, and MySQL's `--` that starts no comment (no space after it)
- * split, so the parser's fixed ideas of comments and escapes cannot hide code the engine
- * reads, or read a keyword as a table.
+ * PostgreSQL's ONLY blanked (to MySQL and SQLite "only" is a name), and MySQL's `--` that
+ * starts no comment (no space after it) split, so the parser's fixed ideas of comments and
+ * escapes cannot hide code the engine reads, or read a keyword as a table.
  */
-function parserText(sql: string, tokens: Token[]): string {
+function parserText(sql: string, tokens: Token[], postgres: boolean): string {
   let out = '';
   let at = 0;
   const replace = (from: number, to: number, text: string) => {
@@ -157,7 +157,7 @@ function parserText(sql: string, tokens: Token[]): string {
     const prev = tokens[i - 1];
     if (t.kind === 'punct' && t.text === '-' && prev?.kind === 'punct' && prev.text === '-' && prev.offset + 1 === t.offset) {
       replace(t.offset, t.offset + 1, ' ');
-    } else if (t.kind === 'word' && /^only$/i.test(t.text) && prev && /^(from|join|,)$/i.test(prev.text)) {
+    } else if (postgres && t.kind === 'word' && /^only$/i.test(t.text) && prev && /^(from|join|,)$/i.test(prev.text)) {
       replace(t.offset, t.offset + t.text.length, blank(t.text));
     } else if (t.kind === 'string') {
       const delimiter = t.text.startsWith('$') ? /^\$[A-Za-z0-9_\u0080-\uffff]*\$/.exec(t.text)![0].length : 1;
@@ -253,7 +253,7 @@ function check(sql: string, kind: EngineKind): CheckedStatement {
   }
   let parsed: ReturnType<SqlParser['parse']>;
   try {
-    parsed = parserFor(kind).parse(parserText(sql, readings[0]), { database: PARSER_MODULE[kind].database });
+    parsed = parserFor(kind).parse(parserText(sql, readings[0], kind === 'postgres'), { database: PARSER_MODULE[kind].database });
   } catch (err) {
     const e = err as { message?: string; location?: { start?: { offset: number } } };
     const found = /but (.*) found/.exec(e.message ?? '')?.[1];
