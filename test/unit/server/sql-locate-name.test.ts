@@ -8,6 +8,7 @@ describe('statement text: where a table is named', () => {
     assert.deepEqual(locateName("SELECT 'orders' FROM Orders", 'postgres', 'ORDERS'), { line: 1, column: 22 });
     assert.deepEqual(locateName('SELECT *\nFROM "Orders" JOIN orders', 'sqlite', 'orders'), { line: 2, column: 6 });
     assert.deepEqual(locateName('SELECT * FROM `orders`', 'mysql', 'orders'), { line: 1, column: 15 });
+    assert.deepEqual(locateName('SELECT 2024 FROM "2024"', 'postgres', '2024'), { line: 1, column: 18 }, 'a number is not a name');
   });
 
   it('gives no position when the text does not spell the name, or cannot be read', () => {

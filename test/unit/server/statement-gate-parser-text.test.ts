@@ -26,6 +26,16 @@ describe('statement gate: the text the parser reads', () => {
     assert.deepEqual(tables('SELECT * FROM only secrets', 'mysql'), ['only']);
   });
 
+  it('ONLY after any word but FROM or JOIN is not blanked: PostgreSQL reserves it, and the parser refuses it there', () => {
+    for (const alias of ['xfrom', 'fromx']) {
+      assert.throws(() => checkStatement(`SELECT * FROM t ${alias} ONLY`, 'postgres'), /unexpected "O" \(line 1, column 23\)$/);
+    }
+  });
+
+  it('readings with as many tokens that differ in one string\'s length are refused where they part', () => {
+    assert.throws(() => checkStatement("SELECT '\\'#'a", 'mysql'), /reads differently depending on the server's string-escape setting .*\(line 1, column 8\)$/);
+  });
+
   it('a minus that is not the second of "--" reaches the parser unchanged', () => {
     assert.deepEqual(tables('SELECT (1)-(2) FROM t', 'mysql'), ['t']);
     assert.throws(() => checkStatement('-1', 'sqlite'), /could not be parsed as sqlite SQL: unexpected end of statement \(line 1, column 3\)$/);
