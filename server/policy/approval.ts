@@ -44,6 +44,7 @@ function firstMatch(list: Compiled, context: Record<string, unknown>, memo: Map<
   for (const entry of list) {
     // Stryker disable next-line ConditionalExpression: not reading the memo evaluates the condition again, to the same answer.
     let value = entry.perTable ? undefined : memo.get(entry.index);
+    // Stryker disable next-line ConditionalExpression: evaluating a remembered condition again gives the same answer.
     if (value === undefined) {
       try {
         value = entry.test(context);
