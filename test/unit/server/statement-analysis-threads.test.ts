@@ -62,6 +62,33 @@ describe('statement analysis: in place or on the worker thread', () => {
     assert.deepEqual(await inPlace.analyze(SQL, 'postgres', SQL.length), checkStatement(SQL, 'postgres'));
   });
 
+  it('a statement still being read when the time limit passes is refused as too complex', async () => {
+    // The time limit's timer is caught rather than waited for: the test fires it by hand,
+    // while the read is surely still on the worker (its answer would need a turn of the loop).
+    const limits: (() => void)[] = [];
+    const { setTimeout: realSetTimeout, clearTimeout: realClearTimeout } = globalThis;
+    globalThis.setTimeout = ((fn: () => void) => (limits.push(fn), 0)) as unknown as typeof setTimeout;
+    globalThis.clearTimeout = (() => undefined) as typeof clearTimeout;
+    const limited = createStatementAnalyzer({ inlineMax: 0, timeoutMs: 2_500 });
+    let reading: Promise<unknown>;
+    try {
+      reading = limited.analyze(SQL, 'postgres', 1_000);
+      for (let i = 0; i < 5; i++) await null;
+    } finally {
+      Object.assign(globalThis, { setTimeout: realSetTimeout, clearTimeout: realClearTimeout });
+    }
+    assert.equal(limits.length, 1, 'one time limit for the one read');
+    limits[0]();
+    await assert.rejects(reading, (err: unknown) => {
+      assert.ok(err instanceof DomainError);
+      assert.equal(err.code, 'INVALID_ARGUMENT');
+      assert.equal(err.message, 'The statement is too complex to check: reading it took longer than 2.5 s');
+      assert.deepEqual(err.details, { field: 'statement' });
+      return true;
+    });
+    await limited.close();
+  });
+
   it('closing fails the statement being read with UNAVAILABLE; the next one gets a new worker', async () => {
     const reading = onWorker.analyze(`${SQL} WHERE id = 1`, 'postgres', 1_000);
     const failed = assert.rejects(reading, (err: unknown) => err instanceof DomainError && err.code === 'UNAVAILABLE' && err.message === 'The service is stopping');
