@@ -4,7 +4,7 @@
 // answered before the loop turns once.
 import assert from 'node:assert/strict';
 import { DomainError } from '../../../server/domain/errors.js';
-import { createStatementAnalyzer } from '../../../server/sql/analysis.js';
+import { createStatementAnalyzer, type StatementAnalyzer } from '../../../server/sql/analysis.js';
 import { checkStatement } from '../../../server/sql/statement-gate.js';
 import { loopTurns } from '../../support/loop-turns.js';
 
@@ -24,8 +24,13 @@ describe('statement analysis: in place or on the worker thread', () => {
   // The time limit counts the worker's start, which on a busy machine running TypeScript
   // sources can take longer than the default 10 s; it is not what these tests are about.
   const timeoutMs = 600_000;
-  const inPlace = createStatementAnalyzer({ inlineMax: SQL.length, timeoutMs });
-  const onWorker = createStatementAnalyzer({ inlineMax: SQL.length - 1, timeoutMs });
+  // Made in a hook, not when the file loads, so that a mutation run builds them afresh.
+  let inPlace: StatementAnalyzer;
+  let onWorker: StatementAnalyzer;
+  before(() => {
+    inPlace = createStatementAnalyzer({ inlineMax: SQL.length, timeoutMs });
+    onWorker = createStatementAnalyzer({ inlineMax: SQL.length - 1, timeoutMs });
+  });
   after(async () => {
     await inPlace.close();
     await onWorker.close();
