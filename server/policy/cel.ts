@@ -61,6 +61,19 @@ export function checkCondition(source: ApprovalSource, condition: string): Condi
   return undefined;
 }
 
+// Every way to read the table is a use of `resource` other than naming one of these fields.
+const TABLE_INDEPENDENT_FIELD = new RegExp(String.raw`\bresource\s*\.\s*(?:${Object.keys(RESOURCE).join('|')})\b`, 'g');
+
+/**
+ * Whether a condition can answer differently for two tables of one database: it can unless it
+ * reads the resource only by naming its table-independent fields. Indexing the resource
+ * (`resource["table" + "_name"]`), passing it whole or ranging over it counts as reading the
+ * table, and so does the word inside a string: a false yes only costs speed.
+ */
+export function readsTable(condition: string): boolean {
+  return /\bresource\b/.test(condition.replace(TABLE_INDEPENDENT_FIELD, ''));
+}
+
 export type CompiledCondition = (context: Record<string, unknown>) => unknown;
 
 export function compileCondition(source: ApprovalSource, condition: string): CompiledCondition {

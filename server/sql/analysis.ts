@@ -69,7 +69,10 @@ export function createStatementAnalyzer(options: AnalyzerOptions = {}): Statemen
     });
     w.on('error', (err) => failAll(err));
     w.on('exit', () => {
-      if (worker === w) worker = undefined;
+      // A worker stopped on purpose (its read timed out, or the analyzer closed) was replaced
+      // first; what is pending now belongs to its successor.
+      if (worker !== w) return;
+      worker = undefined;
       failAll(new DomainError('UNAVAILABLE', 'The statement checker stopped; try again'));
     });
     return (worker = w);
@@ -82,6 +85,7 @@ export function createStatementAnalyzer(options: AnalyzerOptions = {}): Statemen
         const w = workerFor();
         const timer = setTimeout(() => {
           pending.delete(id);
+          if (worker === w) worker = undefined;
           reject(invalid(`The statement is too complex to check: reading it took longer than ${timeoutMs / 1000} s`, { field: 'statement' }));
           void w.terminate();
         }, timeoutMs);

@@ -3,6 +3,7 @@
 // on a worker thread while every other request is served.
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../support/harness.js';
+import { loopTurns } from '../support/loop-turns.js';
 import { API, callAs } from './helpers.js';
 
 /** A valid SELECT of about `length` characters; `tag` makes each one new to every cache. */
@@ -42,16 +43,7 @@ describe('statement analysis', () => {
     await analyzer.analyze(longSelect(5_000, 'warm'), 'sqlite', 100_000);
     // Counted in turns of the event loop, not milliseconds: a statement read on this thread
     // would finish before the loop turns once.
-    let turns = 0;
-    let reading = true;
-    const spin = () => {
-      if (!reading) return;
-      turns++;
-      setImmediate(spin);
-    };
-    setImmediate(spin);
-    const read = await analyzer.analyze(longSelect(40_000, 'turns'), 'sqlite', 100_000);
-    reading = false;
+    const { value: read, turns } = await loopTurns(() => analyzer.analyze(longSelect(40_000, 'turns'), 'sqlite', 100_000));
     assert.equal(read.compound, false, 'the statement was read');
     assert.ok(turns >= 2, `the event loop turned ${turns} times while a 40,000-character statement was read`);
 
