@@ -1,7 +1,7 @@
 // What a reconnecting editor is replayed at the edges: everything it missed when that is more
-// than one page of the ledger (200 events), and no expiry reminder for a grant or role whose
-// time has run out even before the expiry scheduler recorded it (issue 15: mutants of
-// server/domain/event-replay.ts).
+// than one page of the ledger (200 events), a role reminder while the role holds, and no expiry
+// reminder for a grant or role whose time has run out even before the expiry scheduler
+// recorded it (issue 15: mutants of server/domain/event-replay.ts).
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../support/harness.js';
 import { API, activeGrant, decide, requestAccess, requestRole } from './helpers.js';
@@ -52,6 +52,17 @@ describe('event replay at the edges', () => {
     const events = await replayedTo(h, String(Number(reminder.id) - 1));
     assert.deepEqual(events.map((e) => e.type), ['request.created']);
     assert.equal(h.auditLines().slice(mark).some((l) => l.action === 'grant.expired'), false, 'the scheduler recorded nothing');
+  });
+
+  it('replays a role reminder while the role still holds', async () => {
+    const request = await requestRole(h);
+    await decide(h, 'bob', request.id);
+    await decide(h, 'dana', request.id);
+    await h.advance(46 * MINUTE);
+    const reminder = (await h.service.deps.ledger.eventsSince('alice', '0', 1000)).find((e) => e.type === 'role.expiring');
+    assert.ok(reminder, 'the reminder was sent');
+    const events = await replayedTo(h, String(Number(reminder.id) - 1));
+    assert.deepEqual(events.map((e) => e.type), ['role.expiring', 'request.created']);
   });
 
   it('leaves out a role reminder once the role\'s time is up, though no expiry was recorded yet', async () => {
