@@ -7,7 +7,10 @@
 // Options after the paths (--concurrency 1, --incremental, …) go to Stryker unchanged.
 // A scoped run writes to test-output/mutation/<scope>/ (so scoped runs can go side by side);
 // a run over the folders that only unit tests reach (policy, sql, masking, the guard) runs
-// the unit tests only, a run that includes server/domain the API tests too.
+// the unit tests only, a run that includes server/domain the API tests too. MUTATION_SPEC set
+// by the caller (comma-separated test files) narrows that to the files that exercise a scope's
+// rules: for code that nearly every API test reaches, each mutant would otherwise rerun most
+// of the API suite.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, resolve } from 'node:path';
@@ -29,7 +32,7 @@ const OUT = join(ROOT, OUT_REL);
 const REPORT = join(OUT, 'mutation.json');
 // The domain is reached through the HTTP API; the rest has unit tests of its own (and the API
 // tests reach it too, at a high price per mutant: each starts a whole service).
-const spec = paths.length === 0 ? [...UNIT_SPEC, ...API_SPEC] : paths.some((p) => p.includes('domain')) ? [...UNIT_SPEC, ...API_SPEC] : UNIT_SPEC;
+const defaultSpec = paths.length === 0 ? [...UNIT_SPEC, ...API_SPEC] : paths.some((p) => p.includes('domain')) ? [...UNIT_SPEC, ...API_SPEC] : UNIT_SPEC;
 
 function globFor(path) {
   const rel = posix.normalize(path.replaceAll('\\', '/')).replace(/\/$/, '');
@@ -38,12 +41,13 @@ function globFor(path) {
 }
 
 mkdirSync(OUT, { recursive: true });
+const spec = process.env.MUTATION_SPEC ?? defaultSpec.join(',');
 const mutate = paths.length ? ['--mutate', [...paths.map(globFor), ...NOT_MUTATED].join(',')] : [];
 const started = Date.now();
 const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', 'stryker.config.mjs', ...mutate, ...passThrough], {
   cwd: ROOT,
   stdio: 'inherit',
-  env: { ...process.env, MUTATION_OUT: OUT_REL, MUTATION_SPEC: spec.join(',') },
+  env: { ...process.env, MUTATION_OUT: OUT_REL, MUTATION_SPEC: spec },
 });
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
 if (run.status !== 0 || !existsSync(REPORT)) {
@@ -82,7 +86,7 @@ const score = (c) => {
 };
 const total = row();
 const lines = [
-  `Mutation run of ${new Date(started).toISOString()} (${minutes} min): npm run mutation${args.length ? ` -- ${args.join(' ')}` : ''}`,
+  `Mutation run of ${new Date(started).toISOString()} (${minutes} min): npm run mutation${args.length ? ` -- ${args.join(' ')}` : ''}${process.env.MUTATION_SPEC ? ` (tests: ${spec})` : ''}`,
   '',
   'folder                          score  killed survived no-cov timeout ignored(static) errors',
 ];
