@@ -63,6 +63,7 @@ async function start(values: { config?: string; 'data-dir'?: string; host: strin
   const service = await openService({
     dataDir,
     seed: () => config,
+    auth: config.auth,
     seedDir: configFile ? dirname(configFile) : dataDir,
     log,
     lock,

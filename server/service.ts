@@ -12,6 +12,7 @@ import { openIdentitySecrets } from './engines/identity-secrets.js';
 import { createEngines } from './engines/registry.js';
 import { EventBus } from './events/bus.js';
 import { createApp, type AppType } from './http/app.js';
+import { createOidcAuthenticator } from './http/oidc.js';
 import { createStatementAnalyzer } from './sql/analysis.js';
 import { checkRules } from './domain/approval-rules.js';
 import { openConfigStore, stateFromConfig } from './store/config-store.js';
@@ -22,6 +23,8 @@ export interface ServiceOptions {
   dataDir: string;
   /** Seeds the data dir the first time; ignored once the data dir holds state. */
   seed: () => Config;
+  /** From the config file at every start (not seeded): which identity provider signs users in. */
+  auth?: Config['auth'];
   /** Base for relative instance paths in the seed config. */
   seedDir: string;
   clock?: Clock;
@@ -94,7 +97,8 @@ async function openLocked(options: ServiceOptions, lock: DataDirLock): Promise<S
   deps.onCommit = () => scheduler.kick();
   scheduler.kick();
   await scheduler.idle();
-  const app = createApp(deps, { onInternalError: (err) => log(`internal error: ${(err as Error).stack ?? String(err)}`) });
+  const oidc = options.auth?.oidc && createOidcAuthenticator(options.auth.oidc, () => clock.now());
+  const app = createApp(deps, { onInternalError: (err) => log(`internal error: ${(err as Error).stack ?? String(err)}`), oidc });
   return {
     app,
     deps,

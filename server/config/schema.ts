@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parseDuration } from '../../contract/duration.js';
 import { approvalRulesSchema, projectSettingsSchema, workspaceSettingsSchema } from '../../contract/settings.js';
 import { MASKING_ALGORITHMS, PROJECT_ROLES, WORKSPACE_ROLES } from '../../contract/vocabulary.js';
+import { authSchema, checkGroupProjects } from './oidc-schema.js';
 
 // Shared with the HTTP API (contract/): the settings, rules and durations both carry.
 export * from '../../contract/settings.js';
@@ -70,6 +71,8 @@ export const configObjectSchema = z
     projects: z.array(projectSchema).default([]),
     masking: z.array(maskingRuleSchema).default([]),
     approvalRules: approvalRulesSchema.default({ REQUEST_ACCESS: [], REQUEST_ROLE: [] }),
+    /** Absent: only the users' static tokens sign in. */
+    auth: authSchema.optional(),
   })
   .strict();
 
@@ -101,6 +104,7 @@ export const configSchema = configObjectSchema.superRefine((cfg, ctx) => {
       }
     });
   });
+  checkGroupProjects(cfg.auth, new Set(cfg.projects.map((p) => p.id)), ctx);
   const wsMin = parseDuration(cfg.workspace.minGrantDuration)!;
   const wsMax = parseDuration(cfg.workspace.maxGrantDuration)!;
   if (wsMin > wsMax) {

@@ -12,16 +12,18 @@ import { serial } from '../concurrency/serial.js';
 export const storedUserSchema = userSchema.omit({ token: true }).extend({ tokenHash: z.string().regex(/^[0-9a-f]{64}$/) });
 export type StoredUser = z.infer<typeof storedUserSchema>;
 
-export type State = Omit<Config, 'users'> & { users: StoredUser[] };
+// auth is read from the config file at every start, not kept here: a provider added to the
+// file must take effect on the next start of an existing data dir.
+export type State = Omit<Config, 'users' | 'auth'> & { users: StoredUser[] };
 
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
 export function stateFromConfig(config: Config): State {
-  const { users, ...rest } = config;
+  const { users, auth, ...rest } = config;
   return { ...rest, users: users.map(({ token, ...u }) => ({ ...u, tokenHash: hashToken(token) })) };
 }
 
-const stateSchema = configObjectSchema.extend({ users: z.array(storedUserSchema) });
+const stateSchema = configObjectSchema.omit({ auth: true }).extend({ users: z.array(storedUserSchema) });
 
 export interface ConfigStore {
   /** The current state; treat it as read-only. */

@@ -39,7 +39,7 @@ export async function startHarness(config: Config = testConfig(), options: { dat
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'jit-test-'));
   const clock = options.clock ?? new FakeClock();
   seedDemoDatabases(join(dataDir, 'demo-data'));
-  const open = () => openService({ dataDir, seed: () => config, seedDir: dataDir, clock });
+  const open = () => openService({ dataDir, seed: () => config, auth: config.auth, seedDir: dataDir, clock });
   let service = await open();
 
   const call: Harness['call'] = (user, method, path, body, headers = {}) => {
