@@ -16,7 +16,7 @@ const issuerUrl = z
     const url = new URL(s);
     return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
   }, 'must be an https URL (plain http only on loopback)')
-  .refine((s) => !s.endsWith('/') && !/[?#]/.test(s), 'must be the issuer exactly as its tokens carry it in "iss": no trailing "/", query or fragment');
+  .refine((s) => !/[?#]/.test(s), 'must be the issuer exactly as its tokens carry it in "iss", without query or fragment');
 
 const claimName = z.string().min(1).max(100);
 

@@ -45,7 +45,7 @@ export function createOidcAuthenticator(config: OidcConfig, now: () => number): 
 
   async function fetchKeys(): Promise<void> {
     if (!jwksUri) {
-      const discovery = await fetchJson(`${config.issuer}/.well-known/openid-configuration`);
+      const discovery = await fetchJson(`${config.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
       // The discovery document names its issuer; a mismatch means auth.oidc.issuer points elsewhere.
       if (discovery.issuer !== config.issuer || typeof discovery.jwks_uri !== 'string') {
         throw new DomainError('UNAVAILABLE', `The identity provider at ${config.issuer} does not describe itself as that issuer; ask an admin to check auth.oidc.issuer`);
