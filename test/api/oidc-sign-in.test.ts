@@ -5,7 +5,7 @@ import { SignJWT } from 'jose';
 import { FakeClock } from '../support/fake-clock.js';
 import { startHarness, testConfig, type Harness } from '../support/harness.js';
 import { startLoopbackProvider, TEST_AUDIENCE, type LoopbackProvider } from '../support/oidc-provider.js';
-import { API } from './helpers.js';
+import { API, requestAccess } from './helpers.js';
 
 const USERS = {
   alice: { preferred_username: 'alice', groups: ['shop-owners'] },
@@ -115,6 +115,29 @@ describe('sign-in with the identity provider (OIDC)', () => {
     const r = await me(rotated);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.user.id, 'alice');
+  });
+
+  it('streams the user\'s events to a token\'s event stream until the token expires, then ends it', async () => {
+    const res = await h.call(null, 'GET', `${API}/events`, undefined, { authorization: `Bearer ${await idp.token('alice')}` });
+    assert.equal(res.status, 200);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    /** Reads until `enough` holds (false) or the stream ends (true). */
+    const readUntil = async (enough: () => boolean) => {
+      while (!enough()) {
+        const chunk = await reader.read();
+        if (chunk.done) return true;
+        text += chunk.value;
+      }
+      return false;
+    };
+    const created = () => text.split('event: request.created').length - 1;
+    await requestAccess(h);
+    assert.equal(await readUntil(() => created() === 1), false);
+    await h.advance(300_000 + 61_000);
+    await requestAccess(h);
+    assert.equal(await readUntil(() => false), true, 'the stream ends');
+    assert.equal(created(), 1, 'nothing is sent after the token expired');
   });
 
   it('still takes the static tokens of the config', async () => {
