@@ -140,6 +140,21 @@ describe('sign-in with the identity provider (OIDC)', () => {
     assert.equal(created(), 1, 'nothing is sent after the token expired');
   });
 
+  it('answers 503 naming the provider when it cannot be reached, and takes static tokens still', async () => {
+    const gone = await startLoopbackProvider(USERS);
+    const token = await gone.token('alice');
+    await gone.close();
+    const cut = await startHarness(testConfig((c) => (c.auth = { oidc: { issuer: gone.issuer, audience: TEST_AUDIENCE, groupsClaim: 'groups', clockSkew: '60s', groupRoles: {} } })), { clock: new FakeClock(Date.now()) });
+    try {
+      const res = await cut.call(null, 'GET', `${API}/me`, undefined, { authorization: `Bearer ${token}` });
+      assert.equal(res.status, 503);
+      assert.deepEqual(await res.json(), { error: { code: 'UNAVAILABLE', message: `The identity provider ${gone.issuer} cannot be reached to check the token; try again shortly` } });
+      assert.equal((await cut.json('bob', 'GET', `${API}/me`)).status, 200);
+    } finally {
+      await cut.close();
+    }
+  });
+
   it('still takes the static tokens of the config', async () => {
     const r = await h.json('bob', 'GET', `${API}/me`);
     assert.equal(r.status, 200);
