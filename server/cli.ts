@@ -75,6 +75,7 @@ async function start(values: { config?: string; 'data-dir'?: string; store?: str
   const service = await openService({
     dataDir,
     seed: () => config,
+    auth: config.auth,
     seedDir: configFile ? dirname(configFile) : dataDir,
     log,
     lock,

@@ -11,6 +11,7 @@ import { createEngines } from './engines/registry.js';
 import { EventBus } from './events/bus.js';
 import { startWebhooks } from './notify/webhooks.js';
 import { createApp, type AppType } from './http/app.js';
+import { createOidcAuthenticator } from './http/oidc.js';
 import { createStatementAnalyzer } from './sql/analysis.js';
 import { checkRules } from './domain/approval-rules.js';
 import { stateFromConfig } from './store/config-store.js';
@@ -24,6 +25,8 @@ export interface ServiceOptions {
   dataDir: string;
   /** Seeds the data dir the first time; ignored once the data dir holds state. */
   seed: () => Config;
+  /** From the config file at every start (not seeded): which identity provider signs users in. */
+  auth?: Config['auth'];
   /** Base for relative instance paths in the seed config. */
   seedDir: string;
   clock?: Clock;
@@ -118,7 +121,8 @@ async function openWithStores(options: ServiceOptions, stores: Stores, clock: Cl
   await scheduler.idle();
   // Deliveries still pending at the last stop go out now (or at their next retry).
   webhooks.kick();
-  const app = createApp(deps, { onInternalError: (err) => log(`internal error: ${(err as Error).stack ?? String(err)}`) });
+  const oidc = options.auth?.oidc && createOidcAuthenticator(options.auth.oidc, () => clock.now());
+  const app = createApp(deps, { onInternalError: (err) => log(`internal error: ${(err as Error).stack ?? String(err)}`), oidc });
   return {
     app,
     deps,

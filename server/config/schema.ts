@@ -6,6 +6,7 @@ import { approvalRulesSchema, projectSettingsSchema, workspaceSettingsSchema } f
 import { MASKING_ALGORITHMS, PROJECT_ROLES, WORKSPACE_ROLES } from '../../contract/vocabulary.js';
 import { webhookDeliverySchema, webhookSchema } from '../../contract/webhooks.js';
 import { checkWebhooks } from '../notify/targets.js';
+import { authSchema, checkGroupProjects } from './oidc-schema.js';
 
 // Shared with the HTTP API (contract/): the settings, rules and durations both carry.
 export * from '../../contract/settings.js';
@@ -81,6 +82,8 @@ export const configObjectSchema = z
     approvalRules: approvalRulesSchema.default({ REQUEST_ACCESS: [], REQUEST_ROLE: [] }),
     webhooks: z.array(webhookSchema).max(50).optional(),
     webhookDelivery: webhookDeliverySchema.default(webhookDeliverySchema.parse({})),
+    /** Absent: only the users' static tokens sign in. */
+    auth: authSchema.optional(),
   })
   .strict();
 
@@ -113,6 +116,7 @@ export const configSchema = configObjectSchema.superRefine((cfg, ctx) => {
     });
   });
   checkWebhooks(cfg, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
+  checkGroupProjects(cfg.auth, new Set(cfg.projects.map((p) => p.id)), ctx);
   const wsMin = parseDuration(cfg.workspace.minGrantDuration)!;
   const wsMax = parseDuration(cfg.workspace.maxGrantDuration)!;
   if (wsMin > wsMax) {

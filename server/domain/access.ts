@@ -3,6 +3,7 @@
 import type { ProjectConfig, ProjectRole } from '../config/schema.js';
 import type { State } from '../store/config-store.js';
 import type { LedgerReads } from '../store/ledger.js';
+import type { Actor } from './deps.js';
 import { notFound } from './errors.js';
 
 export interface HeldRole {
@@ -15,8 +16,14 @@ export interface HeldRole {
   bindingId?: string;
 }
 
-export async function rolesIn(ledger: LedgerReads, state: State, user: string, project: string, now: number): Promise<HeldRole[]> {
-  const standing = state.projects.find((p) => p.id === project)?.members.find((m) => m.user === user)?.roles ?? [];
+/** Whose roles: a user id, or an actor whose identity-provider groups add standing roles. */
+type Holder = string | Pick<Actor, 'id' | 'groupRoles'>;
+
+export async function rolesIn(ledger: LedgerReads, state: State, holder: Holder, project: string, now: number): Promise<HeldRole[]> {
+  const user = typeof holder === 'string' ? holder : holder.id;
+  const fromGroups = typeof holder === 'string' ? [] : (holder.groupRoles ?? []).filter((g) => g.project === project).map((g) => g.role);
+  const configured = state.projects.find((p) => p.id === project)?.members.find((m) => m.user === user)?.roles ?? [];
+  const standing = [...new Set([...configured, ...fromGroups])];
   const bindings = await ledger.listBindings({ user, project, activeAt: now });
   return [
     ...standing.map((role) => ({ role })),

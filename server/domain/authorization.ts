@@ -37,13 +37,13 @@ const ownsProject = (roles: HeldRole[]) => roles.some((r) => r.role === 'project
 
 /** Whether the actor sees the project: members, and workspace admins and DBAs. */
 export async function seesProject(ledger: LedgerReads, state: State, actor: Actor, project: string, now: number): Promise<boolean> {
-  return reviewsEveryProject(actor) || (await rolesIn(ledger, state, actor.id, project, now)).length > 0;
+  return reviewsEveryProject(actor) || (await rolesIn(ledger, state, actor, project, now)).length > 0;
 }
 
 /** The project, if the actor may see it, with the roles the actor holds in it. */
 export async function visibleProject(ledger: LedgerReads, state: State, actor: Actor, id: string, now: number) {
   const project = findProject(state, id);
-  const roles = await rolesIn(ledger, state, actor.id, id, now);
+  const roles = await rolesIn(ledger, state, actor, id, now);
   if (roles.length === 0 && !reviewsEveryProject(actor)) throw denied(`You are not a member of project "${id}"`);
   return { project, roles };
 }
@@ -65,7 +65,7 @@ export async function memberProject(ledger: LedgerReads, state: State, actor: Ac
 /** Project owners, workspace admins and DBAs see every grant, role binding and request of a project. */
 async function reviewsProject(ledger: LedgerReads, state: State, actor: Actor, project: string, now: number) {
   if (reviewsEveryProject(actor)) return true;
-  return ownsProject(await rolesIn(ledger, state, actor.id, project, now));
+  return ownsProject(await rolesIn(ledger, state, actor, project, now));
 }
 
 /** 404 if the project does not exist; 403 saying who may review `what` if the actor does not review it. */
@@ -110,7 +110,7 @@ export async function authorizeRevoke(
 ): Promise<void> {
   const [holder, project] = target.kind === 'grant' ? [target.grant.requester, target.grant.project] : [target.binding.user, target.binding.project];
   if (holder === actor.id || actor.workspaceRole === 'workspaceAdmin') return;
-  if (!ownsProject(await rolesIn(ledger, state, actor.id, project, now))) {
+  if (!ownsProject(await rolesIn(ledger, state, actor, project, now))) {
     throw denied(`Only the holder, the project owners and workspace admins can revoke a ${target.kind}`);
   }
 }
@@ -122,7 +122,7 @@ function holdsStepRole(actor: Actor, roles: HeldRole[], step: StepRole[]): boole
 /** The creator, the project's reviewers and whoever holds a role of one of its steps see a request. */
 export async function authorizeRequestView(ledger: LedgerReads, state: State, actor: Actor, request: ApprovalRequest, now: number): Promise<void> {
   if (request.creator === actor.id || reviewsEveryProject(actor)) return;
-  const roles = await rolesIn(ledger, state, actor.id, request.project, now);
+  const roles = await rolesIn(ledger, state, actor, request.project, now);
   if (ownsProject(roles)) return;
   if (!request.steps.some((s) => holdsStepRole(actor, roles, s.roles))) {
     throw denied('Only the creator, its approvers and the project owners can see this request');
@@ -148,7 +148,7 @@ export async function cannotApprove(
     return 'You already approved an earlier step of this request; another approver must decide this one';
   }
   // A binding limited to some databases approves only requests within them, as it queries only them.
-  const roles = (await rolesIn(ledger, state, actor.id, request.project, now)).filter(
+  const roles = (await rolesIn(ledger, state, actor, request.project, now)).filter(
     (r) => !r.databases || request.payload.databases.every((d) => r.databases!.includes(d)),
   );
   if (!holdsStepRole(actor, roles, step.roles)) {
@@ -182,7 +182,7 @@ export type DirectAction = keyof typeof DIRECT_ROLES;
 /** The role (standing, or a binding in force at `now`) that lets the actor act on the database directly. */
 export async function directRole(ledger: LedgerReads, state: State, actor: Actor, project: string, database: string, action: DirectAction, now: number) {
   const allowed = DIRECT_ROLES[action];
-  return (await rolesIn(ledger, state, actor.id, project, now)).find((r) => allowed.includes(r.role) && (!r.databases || r.databases.includes(database)));
+  return (await rolesIn(ledger, state, actor, project, now)).find((r) => allowed.includes(r.role) && (!r.databases || r.databases.includes(database)));
 }
 
 /** Direct export can be switched off for everyone; then only a grant with Export exports. */

@@ -1,4 +1,5 @@
 // What the domain needs from the outside world, injected so tests swap clock and stores.
+import type { ProjectRole } from '../config/schema.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Engine } from '../engines/engine.js';
 import type { Events } from '../events/bus.js';
@@ -30,6 +31,12 @@ export interface Deps {
 export interface Actor {
   id: string;
   workspaceRole: 'workspaceAdmin' | 'workspaceDBA' | 'workspaceMember';
+  /** Project roles the identity provider's groups give (auth.oidc.groupRoles), on top of the configured members. */
+  groupRoles?: { project: string; role: ProjectRole }[];
+  /** Who the caller is, for a user the identity provider vouches for and the config may not list. */
+  profile?: { name: string; email: string };
+  /** When the caller's credential stops being valid (a token's exp), for streams that outlive the request. */
+  expiresAt?: number;
   clientAddress?: string;
   userAgent?: string;
 }

@@ -7,6 +7,7 @@ import type { Deps } from '../domain/deps.js';
 import { DomainError } from '../domain/errors.js';
 import { authenticate } from './auth.js';
 import type { AppEnv } from './env.js';
+import type { OidcAuthenticator } from './oidc.js';
 import { errorResponse, toDomainError } from './errors.js';
 import { auditRoutes } from './routes/audit.js';
 import { dataRoutes } from './routes/data.js';
@@ -26,11 +27,13 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export interface AppOptions {
   /** Called with unexpected errors (the 500s), for the service log. */
   onInternalError?: (err: unknown) => void;
+  /** Accepts the identity provider's tokens (auth.oidc) besides the static ones. */
+  oidc?: OidcAuthenticator;
 }
 
 export function createApp(deps: Deps, options: AppOptions = {}) {
   const api = new OpenAPIHono<AppEnv>();
-  api.use('*', authenticate(deps));
+  api.use('*', authenticate(deps, options.oidc));
   const apiRoutes = api
     .route('/', meRoutes(deps))
     .route('/', workspaceRoutes(deps))

@@ -3,12 +3,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { MiddlewareHandler } from 'hono';
-import type { Deps } from '../domain/deps.js';
+import type { Actor, Deps } from '../domain/deps.js';
 import { DomainError } from '../domain/errors.js';
 import { hashToken } from '../store/config-store.js';
 import type { AppEnv } from './env.js';
+import { looksLikeJwt, type OidcAuthenticator } from './oidc.js';
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
+// Identity-provider JWTs run longer than static tokens (RSA signatures, group claims).
+const BEARER = /^Bearer ([\x21-\x7e]{1,8192})$/;
 
 function clientAddress(c: Parameters<MiddlewareHandler>[0]): string | undefined {
   try {
@@ -18,22 +20,25 @@ function clientAddress(c: Parameters<MiddlewareHandler>[0]): string | undefined 
   }
 }
 
-export function authenticate(deps: Deps): MiddlewareHandler<AppEnv> {
+/** The configured user whose static token this is, comparing against every user. */
+async function staticTokenUser(deps: Deps, token: string) {
+  const presented = Buffer.from(hashToken(token), 'hex');
+  let found: { id: string; workspaceRole: Actor['workspaceRole'] } | undefined;
+  for (const user of (await deps.config.read()).users) {
+    if (timingSafeEqual(presented, Buffer.from(user.tokenHash, 'hex')) && !found) found = user;
+  }
+  if (!found) throw new DomainError('UNAUTHENTICATED', 'The token is not valid; sign in again with a current token');
+  return { id: found.id, workspaceRole: found.workspaceRole };
+}
+
+/** A token shaped like a JWT goes to the identity provider when one is configured; any other is a static token. */
+export function authenticate(deps: Deps, oidc?: OidcAuthenticator): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const match = BEARER.exec(c.req.header('authorization') ?? '');
     if (!match) throw new DomainError('UNAUTHENTICATED', 'Sign in: send "Authorization: Bearer <token>"');
-    const presented = Buffer.from(hashToken(match[1]), 'hex');
-    let found: { id: string; workspaceRole: AppEnv['Variables']['actor']['workspaceRole'] } | undefined;
-    for (const user of (await deps.config.read()).users) {
-      if (timingSafeEqual(presented, Buffer.from(user.tokenHash, 'hex')) && !found) found = user;
-    }
-    if (!found) throw new DomainError('UNAUTHENTICATED', 'The token is not valid; sign in again with a current token');
-    c.set('actor', {
-      id: found.id,
-      workspaceRole: found.workspaceRole,
-      clientAddress: clientAddress(c),
-      userAgent: c.req.header('user-agent')?.slice(0, 256),
-    });
+    const token = match[1];
+    const who = oidc && looksLikeJwt(token) ? await oidc(token, await deps.config.read()) : await staticTokenUser(deps, token);
+    c.set('actor', { ...who, clientAddress: clientAddress(c), userAgent: c.req.header('user-agent')?.slice(0, 256) });
     await next();
   };
 }

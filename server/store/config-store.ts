@@ -12,18 +12,21 @@ import { serial } from '../concurrency/serial.js';
 export const storedUserSchema = userSchema.omit({ token: true }).extend({ tokenHash: z.string().regex(/^[0-9a-f]{64}$/) });
 export type StoredUser = z.infer<typeof storedUserSchema>;
 
-/** The configuration state: the file's settings without where the state is kept, tokens hashed. */
-export type State = Omit<Config, 'users' | 'store'> & { users: StoredUser[] };
+/**
+ * The configuration state: the file's settings, tokens hashed, without where the state is kept
+ * (the store's URL carries its password) and without auth: both are read from the config file
+ * at every start, so a provider added to the file takes effect on an existing data dir.
+ */
+export type State = Omit<Config, 'users' | 'store' | 'auth'> & { users: StoredUser[] };
 
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
 export function stateFromConfig(config: Config): State {
-  // The store's URL carries its password; it is read from the file at every start, never kept.
-  const { users, store: _store, ...rest } = config;
+  const { users, store: _store, auth: _auth, ...rest } = config;
   return { ...rest, users: users.map(({ token, ...u }) => ({ ...u, tokenHash: hashToken(token) })) };
 }
 
-export const stateSchema = configObjectSchema.omit({ store: true }).extend({ users: z.array(storedUserSchema) });
+export const stateSchema = configObjectSchema.omit({ store: true, auth: true }).extend({ users: z.array(storedUserSchema) });
 
 export interface ConfigStore {
   /** The current state; treat it as read-only. */

@@ -42,7 +42,7 @@ export async function startHarness(config: Config = testConfig(), options: { dat
   seedDemoDatabases(join(dataDir, 'demo-data'));
   // JIT_TEST_STORE=pg runs the service on a fresh PostgreSQL store (under test/setup/db-servers.sh).
   const store = process.env.JIT_TEST_STORE === 'pg' ? await scratchDatabase() : undefined;
-  const open = () => openService({ dataDir, seed: () => config, seedDir: dataDir, clock, store: store?.url });
+  const open = () => openService({ dataDir, seed: () => config, seedDir: dataDir, clock, store: store?.url, auth: config.auth });
   let service = await open();
 
   const call: Harness['call'] = (user, method, path, body, headers = {}) => {

@@ -54,6 +54,9 @@ export const eventRoutes = (deps: Deps) =>
     return streamSSE(c, async (stream) => {
       const actor = c.get('actor');
       const tokenHash = (await deps.config.read()).users.find((u) => u.id === actor.id)?.tokenHash;
+      // A static token is checked against the config again; an identity-provider token holds until its exp.
+      const signedIn = async () =>
+        actor.expiresAt !== undefined ? deps.clock.now() < actor.expiresAt : (await deps.config.read()).users.some((u) => u.id === actor.id && u.tokenHash === tokenHash);
       const queue: ServiceEvent[] = [];
       let wake: (() => void) | undefined;
       // Subscribed before the replay is read, so nothing committed in between is lost; what
@@ -83,9 +86,9 @@ export const eventRoutes = (deps: Deps) =>
             wake = undefined;
             if (queue.length === 0 && !stream.aborted) await stream.write(': keep-alive\n\n');
           }
-          // A user deleted (or whose token changed) while the stream is open gets nothing more:
-          // the token was checked when the stream opened, so check the user again before sending.
-          if (!(await deps.config.read()).users.some((u) => u.id === actor.id && u.tokenHash === tokenHash)) break;
+          // A user deleted (or whose token changed or expired) while the stream is open gets nothing
+          // more: the token was checked when the stream opened, so check it again before sending.
+          if (!(await signedIn())) break;
           for (const event of queue.splice(0)) await send(event);
         }
       } finally {

@@ -11,11 +11,11 @@ export const meRoutes = (deps: Deps) =>
   router().openapi(getMe, async (c) => {
     const actor = c.get('actor');
     const state = await deps.config.read();
-    const user = state.users.find((u) => u.id === actor.id)!;
+    const user = actor.profile ?? state.users.find((u) => u.id === actor.id)!;
     const now = deps.clock.now();
     const projects = [];
     for (const p of state.projects) {
-      const roles = await rolesIn(deps.ledger, state, actor.id, p.id, now);
+      const roles = await rolesIn(deps.ledger, state, actor, p.id, now);
       if (roles.length) {
         projects.push({
           id: p.id,
@@ -24,5 +24,5 @@ export const meRoutes = (deps: Deps) =>
         });
       }
     }
-    return c.json({ user: { id: user.id, name: user.name, email: user.email }, workspaceRole: user.workspaceRole, projects }, 200);
+    return c.json({ user: { id: actor.id, name: user.name, email: user.email }, workspaceRole: actor.workspaceRole, projects }, 200);
   });
