@@ -53,7 +53,8 @@ async function prefillStore(url: string, grants: number): Promise<void> {
   await db.connect();
   const rows = `SELECT i, i::text AS id, $2::bigint - ${300 * DAY} + i AS ct, CASE WHEN i % 20 = 0 THEN 'alice' ELSE 'user' || (i % 20) END AS who,
     'SELECT id, customer, amount FROM wide WHERE id = ' || i AS stmt FROM generate_series(1, $1::integer) AS i`;
-  const reason = 'investigating a customer ticket';
+  // One clock reading for both tables, so a grant and its request agree on their times.
+  const params = [grants, Date.now(), PROJECT, database('wide'), 'investigating a customer ticket'];
   try {
     await db.query('BEGIN');
     await db.query(
@@ -65,7 +66,7 @@ async function prefillStore(url: string, grants: number): Promise<void> {
          'steps', json_build_array(json_build_object('roles', json_build_array('projectOwner'), 'approver', 'bob', 'decision', 'APPROVED', 'time', ct + 60000)),
          'currentStep', 1, 'createTime', ct, 'expireTime', ct + ${DAY}, 'decideTime', ct + 60000, 'grantId', id)::text
        FROM (${rows}) AS s`,
-      [grants, Date.now(), PROJECT, database('wide'), reason],
+      params,
     );
     await db.query(
       `INSERT INTO grants (id, project, requester, state, expire_time, remind_time, start_time, seq, doc)
@@ -73,7 +74,7 @@ async function prefillStore(url: string, grants: number): Promise<void> {
          'databases', json_build_array($4::text), 'statement', stmt, 'export', false, 'unmask', false, 'reason', $5::text, 'duration', '1d',
          'state', 'EXPIRED', 'createTime', ct, 'activateTime', ct + 60000, 'expireTime', ct + 60000 + ${DAY})::text
        FROM (${rows}) AS s`,
-      [grants, Date.now(), PROJECT, database('wide'), reason],
+      params,
     );
     await db.query(
       "INSERT INTO id_sequences (kind, value) VALUES ('request', $1), ('grant', $1) ON CONFLICT (kind) DO UPDATE SET value = excluded.value",
@@ -169,6 +170,9 @@ async function measureLatency(ctx: Context, out: Outcome, db: ScratchDatabase): 
     out.data.prepareMs = prepared;
     services.push(await startService(embedded), await replica(onStore, db.url, 0));
     const [local, stored] = services.map(actorsOf);
+    // The written history must read back as the service's own records (alice made every 20th).
+    const old = await stored.requester.json('GET', `/grants/${grants}`);
+    if (old.status !== 200 || old.body.state !== 'EXPIRED') out.failures.push(`grant ${grants} of the written history: HTTP ${old.status} ${JSON.stringify(old.body).slice(0, 200)}`);
     const once = async (actors: Actors, i: number) => {
       const { request, grant } = await requestAccess(actors.requester, 'wide', `SELECT * FROM wide WHERE id = ${(i % 100) + 1}`);
       await approve(actors.approver, request.id);
