@@ -21,13 +21,14 @@ import { fairness } from './suites/fairness.js';
 import { resultsGridSuite } from './suites/results-grid.js';
 import { ledgerScale, type ScalePoint } from './suites/ledger-scale.js';
 import { peerDbhub } from './suites/peer-dbhub.js';
+import { replicasSuite } from './suites/replicas.js';
 import { routing } from './suites/routing.js';
 import { runOverheadPostgres } from './suites/run-overhead-postgres.js';
 import { runOverheadSqlite } from './suites/run-overhead-sqlite.js';
 import { sqliteDriver } from './suites/sqlite-driver.js';
 
 // Priority order: if time runs out, what matters most has been measured.
-const SUITES: Suite[] = [runOverheadSqlite, sqliteDriver, runOverheadPostgres, peerDbhub, ledgerScale, routing, concurrency, fairness, exportSuite, extensionSuite, resultsGridSuite];
+const SUITES: Suite[] = [runOverheadSqlite, sqliteDriver, runOverheadPostgres, peerDbhub, ledgerScale, replicasSuite, routing, concurrency, fairness, exportSuite, extensionSuite, resultsGridSuite];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick!;

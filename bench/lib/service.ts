@@ -23,6 +23,8 @@ export interface StartOptions {
   dataDir: string;
   /** Extra node flags, e.g. ["--cpu-prof", "--cpu-prof-dir=…"] when profiling. */
   nodeArgs?: string[];
+  /** Extra jit-server flags, e.g. ["--store", URL] for a replica on a PostgreSQL store. */
+  args?: string[];
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -34,7 +36,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), CLI, '--config', options.configFile, '--data-dir', options.dataDir, '--port', '0'],
+    [...(options.nodeArgs ?? []), CLI, '--config', options.configFile, '--data-dir', options.dataDir, '--port', '0', ...(options.args ?? [])],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
