@@ -37,10 +37,12 @@ describe('replicas: events relayed through PostgreSQL', function () {
     r.events.subscribe(user, (e) => got.push(e));
     return got;
   };
+  // No webhook is configured here; the change still hands its events over after the commit.
+  const noWebhooks = { enqueue: async () => undefined };
   // A change as the domain makes it: the event recorded in the ledger transaction, handed to
   // the replica's delivery after the commit.
   const commit = (r: Replication, users: string[], grantId: string) =>
-    change({ ledger, clock: systemClock, events: r.events } as unknown as Deps, async (_tx, fx) => {
+    change({ ledger, clock: systemClock, events: r.events, webhooks: noWebhooks } as unknown as Deps, async (_tx, fx) => {
       fx.emit(users, { type: 'grant.expired', data: { grantId, project: 'shop' } });
     });
   const replay = (user: string) => ledger.eventsSince(user, '0', 1000);
