@@ -1,5 +1,5 @@
-// Events across replicas on one store. The replica that committed a change tells the others
-// which users got events, with the newest id; every replica, for each such user with a
+// Events across replicas on one store. The transaction that records an event announces the
+// user and the event's id to every replica (the store's NOTIFY, sent at its commit); every replica, for each such user with a
 // subscriber here, reads the user's events after the last one it delivered from the ledger and
 // hands them to its local bus. Reading, rather than trusting the message, gives every
 // subscriber its events in ledger order under the ids a replay gives, never twice, and lets
@@ -16,15 +16,10 @@ const UNKNOWN = -1n;
 
 export interface EventRelayOptions {
   ledger: Pick<LedgerReads, 'eventsSince'>;
-  /** Tells the other replicas that `user` has events up to `id` (they call `notified`). */
-  publish(user: string, id: string): void;
   /** Wait before reading again for a user after a read failed. */
   retryMs: number;
   log(line: string): void;
 }
-
-/** What one replica sends the others about one user. */
-export const relayPayload = (user: string, id: string) => JSON.stringify({ user, id });
 
 export class EventRelay implements Events {
   private readonly local = new EventBus();
@@ -63,11 +58,10 @@ export class EventRelay implements Events {
     };
   }
 
-  /** After a change committed here: tell the other replicas, and deliver here in ledger order. */
+  /** After a change committed here (the store announced it to the others): deliver here in ledger order. */
   deliver(user: string, event: DeliveredEvent): Promise<void> {
     const id = BigInt(event.id);
     this.seen(id);
-    this.options.publish(user, event.id);
     if (!this.cursors.has(user)) return Promise.resolve();
     const delivered = new Promise<void>((resolve) => {
       const list = this.waiting.get(user) ?? [];
@@ -77,7 +71,7 @@ export class EventRelay implements Events {
     return delivered;
   }
 
-  /** A message from another replica (`relayPayload`). */
+  /** An announcement of a committed event (the store's `eventNotice`), from any replica. */
   notified(payload: string): void {
     let message: { user?: unknown; id?: unknown };
     try {

@@ -4,11 +4,11 @@
 // again (a grant approved on one replica may expire before anything the holder knows of).
 import type { ExpiryScheduler } from '../domain/expiry.js';
 import type { LedgerReads } from '../store/ledger.js';
-import { EventRelay, relayPayload } from './event-relay.js';
+import { EVENTS_CHANNEL } from '../store/postgres/ledger.js';
+import { EventRelay } from './event-relay.js';
 import { NotifyConnection } from './notify-connection.js';
 import { TimerDuty } from './timer-duty.js';
 
-export const EVENTS_CHANNEL = 'jit_events';
 export const CHANGES_CHANNEL = 'jit_changes';
 
 export interface ReplicationOptions {
@@ -36,7 +36,6 @@ export async function startReplication(options: ReplicationOptions): Promise<Rep
   let duty: TimerDuty | undefined;
   const events = new EventRelay({
     ledger: options.ledger,
-    publish: (user, id) => connection.notify(EVENTS_CHANNEL, user, relayPayload(user, id)),
     retryMs,
     log: options.log,
   });

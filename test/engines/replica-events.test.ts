@@ -1,19 +1,19 @@
-// Events across replicas on real PostgreSQL (LISTEN/NOTIFY): two replicas share one ledger (the
-// embedded one stands in for the shared store here; what is under test is the relay), and a
-// subscriber on either gets every user's events committed on both, in ledger order, with the
-// ids a replay gives, once each; a notification missed while the LISTEN connection was down is
-// made up for when it comes back.
+// Events across replicas on real PostgreSQL (LISTEN/NOTIFY): replicas share one PostgreSQL
+// ledger, whose transactions announce the events they record when they commit, and a
+// subscriber on any replica gets every user's events committed on any, in ledger order, with
+// the ids a replay gives, once each — also those of a replica that died right after its
+// commit; a notification missed while the LISTEN connection was down is made up for when it
+// comes back.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DeliveredEvent } from '../../contract/events.js';
 import { change } from '../../server/domain/change.js';
 import { systemClock } from '../../server/domain/clock.js';
 import type { Deps } from '../../server/domain/deps.js';
 import { startReplication, type Replication } from '../../server/replicas/replication.js';
 import type { Ledger } from '../../server/store/ledger.js';
-import { openSqliteLedger } from '../../server/store/sqlite-ledger.js';
+import { openPgLedger } from '../../server/store/postgres/ledger.js';
+import { migrate } from '../../server/store/postgres/migrations.js';
+import { openPool } from '../../server/store/postgres/pool.js';
 import pg from 'pg';
 import { scratchDatabase, type ScratchDatabase } from '../support/pg-store.js';
 import { until } from '../support/until.js';
@@ -22,7 +22,7 @@ describe('replicas: events relayed through PostgreSQL', function () {
   this.timeout(60_000);
   let db: ScratchDatabase;
   let admin: pg.Pool;
-  let dir: string;
+  let pool: pg.Pool;
   let ledger: Ledger;
   const replicas: Replication[] = [];
   const log: string[] = [];
@@ -50,15 +50,16 @@ describe('replicas: events relayed through PostgreSQL', function () {
   before(async () => {
     db = await scratchDatabase();
     admin = new pg.Pool({ connectionString: db.url, max: 1 });
-    dir = mkdtempSync(join(tmpdir(), 'jit-replica-events-'));
-    ledger = openSqliteLedger(join(dir, 'ledger.sqlite'));
+    pool = openPool(db.url, (l) => log.push(l));
+    await migrate(pool);
+    ledger = openPgLedger(pool);
   });
   after(async () => {
     for (const r of replicas) await r.close();
     await ledger?.close();
+    await pool?.end();
     await admin?.end();
     await db?.drop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('delivers the events committed on either replica to the subscribers of both, in ledger order, once each, with the replay ids', async () => {
@@ -89,11 +90,22 @@ describe('replicas: events relayed through PostgreSQL', function () {
     assert.deepEqual(daveOnFresh.map((e) => e.type === 'grant.expired' && e.data.grantId), ['news']);
   });
 
+  it('delivers the event of a replica that died right after its commit, before it could deliver anything itself', async () => {
+    const [a, b] = replicas;
+    const erinOnA = listen(a, 'erin');
+    const erinOnB = listen(b, 'erin');
+    // The commit of a replica gone before its own delivery: only the store can have told the others.
+    await ledger.transaction((tx) => tx.recordEvent('erin', { type: 'grant.expired', data: { grantId: 'last-words', project: 'shop' } }, systemClock.now()));
+    await until('erin to get the event on both replicas', () => erinOnA.length >= 1 && erinOnB.length >= 1);
+    assert.deepEqual(erinOnA, await replay('erin'));
+    assert.deepEqual(erinOnB, await replay('erin'));
+  });
+
   it('after its LISTEN connection was cut, reads what it was not told about', async () => {
     const b = replicas[1];
     const carolOnB = listen(b, 'carol');
-    // Committed on a replica that died before it could tell the others.
-    await ledger.transaction((tx) => tx.recordEvent('carol', { type: 'grant.expired', data: { grantId: 'silent', project: 'shop' } }, systemClock.now()));
+    // An event whose announcement nobody heard (written without the ledger's NOTIFY), then the cut.
+    await admin.query("INSERT INTO events (user_id, time, type, data) VALUES ('carol', $1, 'grant.expired', $2)", [systemClock.now(), JSON.stringify({ grantId: 'silent', project: 'shop' })]);
     const { rowCount } = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'jit-access replica events'");
     assert.equal(rowCount, replicas.length);
     await until('carol to get the event nobody announced', () => carolOnB.length >= 1);

@@ -18,6 +18,10 @@ import type { ApprovalRequest, Grant, RoleBinding } from '../../domain/types.js'
 import { EVENT_RETENTION, REMINDER_SHARE, type BindingFilter, type DueWork, type GrantFilter, type Ledger, type LedgerReads, type LedgerTx, type RequestFilter } from '../ledger.js';
 import { ADVISORY_LOCKS, inTransaction, numbered, type Client, type Pool } from './pool.js';
 
+/** The channel on which a committed event is announced to every replica, and the announcement. */
+export const EVENTS_CHANNEL = 'jit_events';
+export const eventNotice = (user: string, id: string) => JSON.stringify({ user, id });
+
 const DEFAULT_LIMIT = 1000;
 
 /** When each row's reminder is due (see REMINDER_SHARE); start_time is a grant's activation, a binding's creation. */
@@ -131,6 +135,9 @@ function txOf(client: Client): LedgerTx {
     },
     async recordEvent(user, event, time) {
       const { rows } = await run('INSERT INTO events (user_id, time, type, data) VALUES (?, ?, ?, ?) RETURNING id', [user, time, event.type, JSON.stringify(event.data)]);
+      // Sent by PostgreSQL when, and only if, this transaction commits: a replica that dies
+      // right after its commit has still told the others (server/replicas/event-relay.ts).
+      await client.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, eventNotice(user, String(rows[0].id))]);
       // Bounded per user, pruned as each event is written: older than the retention, or beyond
       // the newest perUser events.
       await client.query(
