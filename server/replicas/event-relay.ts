@@ -11,11 +11,9 @@ import { EventBus, type Events, type ServiceEvent } from '../events/bus.js';
 import type { LedgerReads } from '../store/ledger.js';
 
 const PAGE = 200;
-/** The cursor of a user whose first subscriber came before this replica saw any event id. */
-const UNKNOWN = -1n;
 
 export interface EventRelayOptions {
-  ledger: Pick<LedgerReads, 'eventsSince'>;
+  ledger: Pick<LedgerReads, 'eventsSince' | 'lastEventId'>;
   /** Wait before reading again for a user after a read failed. */
   retryMs: number;
   log(line: string): void;
@@ -37,13 +35,21 @@ export class EventRelay implements Events {
 
   constructor(private readonly options: EventRelayOptions) {}
 
+  /**
+   * Learns the newest event id before the first subscriber comes, so that everything a
+   * subscriber is given was committed after it subscribed (or, when an announcement is still
+   * on its way, just before), and nothing committed after is taken for history.
+   */
+  async start(): Promise<void> {
+    this.seen(BigInt(await this.options.ledger.lastEventId()));
+  }
+
   subscribe(user: string, listener: (event: ServiceEvent) => void): () => void {
     const count = this.subscribers.get(user) ?? 0;
     this.subscribers.set(user, count + 1);
     if (count === 0) {
       // Every event at or below the highest id seen committed came before this subscription.
-      this.cursors.set(user, this.high > 0n ? this.high : UNKNOWN);
-      if (this.high === 0n) this.changed(user);
+      this.cursors.set(user, this.high);
     }
     const unsubscribe = this.local.subscribe(user, listener);
     let done = false;
@@ -148,17 +154,6 @@ export class EventRelay implements Events {
   }
 
   private async read(user: string): Promise<void> {
-    if (this.cursors.get(user) === UNKNOWN) {
-      // No id seen yet: the user's events so far are history for this subscriber, not news.
-      let last = 0n;
-      for (let page = await this.options.ledger.eventsSince(user, '0', PAGE); page.length; ) {
-        last = BigInt(page[page.length - 1].id);
-        page = page.length < PAGE ? [] : await this.options.ledger.eventsSince(user, last.toString(), PAGE);
-      }
-      this.seen(last);
-      if (this.cursors.get(user) === UNKNOWN) this.cursors.set(user, last);
-      return;
-    }
     for (;;) {
       const from = this.cursors.get(user);
       if (from === undefined) return;

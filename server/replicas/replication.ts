@@ -13,7 +13,7 @@ export const CHANGES_CHANNEL = 'jit_changes';
 
 export interface ReplicationOptions {
   url: string;
-  ledger: Pick<LedgerReads, 'eventsSince'>;
+  ledger: Pick<LedgerReads, 'eventsSince' | 'lastEventId'>;
   log(line: string): void;
   /** Between reconnects of the LISTEN connection and between tries to take the timer duty. */
   retryMs?: number;
@@ -51,6 +51,8 @@ export async function startReplication(options: ReplicationOptions): Promise<Rep
     retryMs,
     log: options.log,
   });
+  // Listening first: whatever commits after the newest id read here is announced to us.
+  await events.start();
   return {
     events,
     async timerDuty(start) {

@@ -57,6 +57,8 @@ export interface LedgerReads {
   auditMark(): Promise<number>;
   /** The user's recorded events after the one with id `afterId`, oldest first, at most `limit`. */
   eventsSince(user: string, afterId: string, limit: number): Promise<DeliveredEvent[]>;
+  /** The id of the newest event recorded for anyone ('0' if none). */
+  lastEventId(): Promise<string>;
   /** The earliest future moment at which dueWork would return something, or null. */
   nextDeadline(reminderBeforeMs: number): Promise<number | null>;
 }

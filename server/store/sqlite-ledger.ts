@@ -112,6 +112,10 @@ function readsOf(db: Database.Database): LedgerReads {
       const rows = db.prepare('SELECT id, type, data FROM events WHERE user = ? AND id > ? ORDER BY id LIMIT ?').all(user, Number(afterId) || 0, limit) as { id: number; type: string; data: string }[];
       return rows.map((r) => ({ id: String(r.id), type: r.type, data: JSON.parse(r.data) }) as DeliveredEvent);
     },
+    async lastEventId() {
+      const row = db.prepare('SELECT max(id) AS id FROM events').get() as { id: number | null };
+      return String(row.id ?? 0);
+    },
     async nextDeadline(reminderBeforeMs: number) {
       const row = db
         .prepare(

@@ -60,7 +60,11 @@ describe('replicas: the timer duty', function () {
     assert.deepEqual([a.started, b.started], [1, 0]);
     assert.equal((await holders()).length, 1);
 
-    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = $1 AND granted', ['advisory']);
+    // Only this database's holder: other test files' servers on this PostgreSQL are not ours to cut.
+    const { rowCount } = await admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    );
+    assert.equal(rowCount, 1);
     await until('B to take over the timer duty', () => (oneHolderAtMost(), b.duty.holding));
     assert.equal(a.duty.holding, false);
     assert.deepEqual([a.stopped, b.started], [1, 1]);
@@ -91,7 +95,7 @@ describe('replicas: the timer duty', function () {
       await r.duty.idle();
     }
     // Tries an hour apart: only the other replica's notice can kick the holder here.
-    const options = { url: db.url, ledger: { eventsSince: async () => [] }, log: (l: string) => log.push(l), retryMs: 3_600_000 };
+    const options = { url: db.url, ledger: { eventsSince: async () => [], lastEventId: async () => '0' }, log: (l: string) => log.push(l), retryMs: 3_600_000 };
     const [a, b] = [await startReplication(options), await startReplication(options)];
     try {
       let kicks = 0;

@@ -85,6 +85,10 @@ function readsOf(db: Queryable): LedgerReads {
       );
       return found.map((r) => ({ id: String(r.id), type: r.type, data: JSON.parse(r.data) }) as DeliveredEvent);
     },
+    async lastEventId() {
+      const [row] = await rows<{ id: string | null }>('SELECT max(id)::text AS id FROM events', []);
+      return row?.id ?? '0';
+    },
     async nextDeadline(reminderBeforeMs: number) {
       const [row] = await rows<{ t: number | null }>(
         `SELECT MIN(t) AS t FROM (
