@@ -1,3 +1,6 @@
+// Runs in the replica suite (its own mocha process), not among the engine tests: in the engine
+// suite's process, after the other engine files, B now and then never took the duty over
+// within 20 s (3 cold CI runs of 5), which this file alone never showed; the cause is not found.
 // The timer duty on real PostgreSQL: one replica at a time holds the advisory lock and runs its
 // expiry scheduler; when the holder's connection is killed it stops its scheduler, PostgreSQL
 // frees the lock, and a replica that stood by takes over; the one that lost it stands by.
